@@ -1,0 +1,12 @@
+# Turns text files into a C source holding them as strings: cmake -DOUT=... -DNAME=... -DFILES="a;b" -P embed.cmake
+set(body "/* generated from templates/ by cmake/embed.cmake; do not edit */\n#include <stddef.h>\n")
+string(APPEND body "#include \"templates/embedded.h\"\nconst struct embedded_file ${NAME}[] = {\n")
+foreach(f ${FILES})
+  get_filename_component(base ${f} NAME_WE)
+  file(READ ${f} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  string(APPEND body "    {\"${base}\", (const char[]){${hex} 0x00}},\n")
+endforeach()
+string(APPEND body "    {NULL, NULL},\n};\n")
+file(WRITE ${OUT}.tmp "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp ${OUT})

@@ -1,4 +1,7 @@
-# Turns text files into a C source holding them as strings: cmake -DOUT=... -DNAME=... -DFILES="a;b" -P embed.cmake
+# Turns the *.yaml files of a folder into a C source holding them as strings:
+#   cmake -DOUT=file.c -DNAME=symbol -DDIR=folder -P embed.cmake
+file(GLOB FILES ${DIR}/*.yaml)
+list(SORT FILES)
 set(body "/* generated from templates/ by cmake/embed.cmake; do not edit */\n#include <stddef.h>\n")
 string(APPEND body "#include \"templates/embedded.h\"\nconst struct embedded_file ${NAME}[] = {\n")
 foreach(f ${FILES})

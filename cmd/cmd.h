@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct machinefile;
 struct machine;
@@ -35,10 +36,10 @@ struct cmd {
     const char *name;
     int (*run)(struct cmd_ctx *ctx, int argc, char **argv); /* positional arguments only */
     unsigned flags;
-    const char *summary;            /* one line for `rove --help` */
-    const char *usage;              /* full usage text: `rove help NAME`, `rove NAME --help` */
-    const struct option *longopts;  /* the command's own options (NULL-terminated), or NULL */
-    const char *shortopts;          /* getopt letters of its own options, or NULL */
+    const char *summary;           /* one line for `rove --help` */
+    const char *usage;             /* full usage text: `rove help NAME`, `rove NAME --help` */
+    const struct option *longopts; /* the command's own options (NULL-terminated), or NULL */
+    const char *shortopts;         /* getopt letters of its own options, or NULL */
     /* Receives each of the command's own options; returns 0, or non-zero for a bad value (after
      * printing why with cmd_usage_error()). */
     int (*option)(struct cmd_ctx *ctx, int opt, const char *arg);
@@ -48,10 +49,18 @@ struct cmd {
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 /* Prints "rove NAME: message" and the command's usage line; returns EXIT_USAGE. */
-int cmd_usage_error(const struct cmd *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cmd_usage_error(const struct cmd *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 const struct cmd *cmd_find(const char *name);
+/* `rove --help`: the usage line, the listed commands and the common options. */
+void cmd_print_overview(FILE *out);
 /* The table, terminated by an entry with a NULL name. */
 extern const struct cmd *const cmd_table[];
+
+/* The machinefile this command works on: -f/--file, else $ROVE_MACHINEFILE, else the nearest
+ * machinefile.yaml at or above the working folder. Returns a newly allocated path, or NULL after
+ * printing why. */
+char *cmd_machinefile_path(const struct cmd_ctx *ctx);
 
 /* Selects machines by name from ctx->mf (all of them, in machinefile order, when argc is 0). An
  * unknown name is a usage error. With CMD_TAKES_LOCK the selected machines are locked (released at

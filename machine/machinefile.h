@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MACHINEFILE_NAME "machinefile.yaml"
+#define MACHINEFILE_NAME           "machinefile.yaml"
 #define MACHINEFILE_SCHEMA_VERSION 1
 
 struct mf_pos {
@@ -43,10 +43,10 @@ struct provisioner {
     size_t nargs;
     struct env_var *env; /* shell and script: environment */
     size_t nenv;
-    bool privileged;     /* run with sudo (default true) */
+    bool privileged; /* run with sudo (default true) */
     enum provision_run run;
-    char *src;           /* file: absolute path on the host (file or folder) */
-    char *dest;          /* file: path in the guest */
+    char *src;  /* file: absolute path on the host (file or folder) */
+    char *dest; /* file: path in the guest */
     struct mf_pos pos;
 };
 
@@ -65,8 +65,8 @@ struct vmm_options {
 };
 
 struct machine {
-    char *name; /* [a-z0-9-], 1-63 characters, not starting with '-' */
-    char *box;  /* catalog name, URL or absolute path of a .box */
+    char *name;         /* [a-z0-9-], 1-63 characters, not starting with '-' */
+    char *box;          /* catalog name, URL or absolute path of a .box */
     char *box_version;  /* version constraint, or NULL */
     char *box_checksum; /* "TYPE:HEX", or NULL */
     char *box_url;      /* catalog or box URL, or NULL */

@@ -30,8 +30,8 @@ bool log_progress_enabled(void)
     return current_level >= LOG_INFO && isatty(STDERR_FILENO);
 }
 
-static void emit(enum log_level level, const char *label, const char *colour, const char *fmt,
-                 va_list ap)
+__attribute__((format(printf, 4, 0))) static void
+emit(enum log_level level, const char *label, const char *colour, const char *fmt, va_list ap)
 {
     if (level > current_level)
         return;

@@ -14,7 +14,8 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* True when progress output (bars, spinners) should be drawn: stderr is a terminal and not quiet. */
+/* True when progress output (bars, spinners) should be drawn: stderr is a terminal and not quiet.
+ */
 bool log_progress_enabled(void);
 /* True when colour escapes may be written to the given stream. */
 bool log_use_colour(int fd);

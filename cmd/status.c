@@ -1,0 +1,73 @@
+/* rove status: each machine's state and provider. Fast: no network, and no provider is loaded for
+ * a machine that was never created. */
+#include "cmd/cmd.h"
+#include "machine/machinefile.h"
+#include "machine/state.h"
+#include "util/json.h"
+#include "util/strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: rove status [NAME...] [-f FILE] [--json]\n"
+    "\n"
+    "Shows the state of each machine (all of them, or those named): not created, running,\n"
+    "stopped, or unknown with the reason; and its provider.\n"
+    "\n"
+    "  --json  print a JSON list of {name, state, provider}\n";
+
+struct machine_status {
+    const char *state;
+    char *reason; /* why the state is unknown, or NULL */
+};
+
+static struct machine_status query_state(const struct machinefile *mf, const struct machine *m)
+{
+    if (!state_machine_has_state(mf, m->name))
+        return (struct machine_status){"not created", NULL};
+    return (struct machine_status){
+        "unknown", xasprintf("provider '%s' is not available in this build", m->provider)};
+}
+
+static int run_status(struct cmd_ctx *ctx, int argc, char **argv)
+{
+    struct machine **machines;
+    size_t count;
+    int rc = cmd_select_machines(ctx, argc, argv, &machines, &count);
+    if (rc != EXIT_OK)
+        return rc;
+    struct json_object *list = ctx->json ? json_object_new_array() : NULL;
+    if (!list)
+        printf("%-20s %-14s %s\n", "NAME", "STATE", "PROVIDER");
+    for (size_t i = 0; i < count; i++) {
+        struct machine *m = machines[i];
+        struct machine_status st = query_state(ctx->mf, m);
+        if (list) {
+            struct json_object *o = json_object_new_object();
+            json_add_string(o, "name", m->name);
+            json_add_string(o, "state", st.state);
+            json_add_string(o, "provider", m->provider);
+            if (st.reason)
+                json_add_string(o, "reason", st.reason);
+            json_object_array_add(list, o);
+        } else {
+            printf("%-20s %-14s %s%s%s%s\n", m->name, st.state, m->provider, st.reason ? " (" : "",
+                   st.reason ? st.reason : "", st.reason ? ")" : "");
+        }
+        free(st.reason);
+    }
+    if (list)
+        json_print_and_put(stdout, list);
+    free(machines);
+    return EXIT_OK;
+}
+
+const struct cmd cmd_status = {
+    .name = "status",
+    .run = run_status,
+    .flags = CMD_NEEDS_MACHINEFILE | CMD_JSON,
+    .summary = "show the state of each machine",
+    .usage = usage,
+};

@@ -1,0 +1,29 @@
+/* Internal to machine/: the pieces of the machinefile parser. */
+#ifndef ROVE_MACHINE_MF_PARSE_H
+#define ROVE_MACHINE_MF_PARSE_H
+
+#include "machine/machinefile.h"
+#include "machine/yaml_walk.h"
+
+/* The keys a machine (and `defaults`) may hold. */
+extern const struct yw_field machine_fields[];
+
+/* Reads one `provision:` item; false (after errors) when it is not valid. */
+bool provisioner_read(struct yaml_walk *w, yaml_node_t *item, struct provisioner *out);
+void provisioner_clear(struct provisioner *p);
+/* A deep copy, for merging defaults into machines. */
+void provisioner_copy(struct provisioner *dst, const struct provisioner *src);
+
+void provider_options_read_libvirt(struct yaml_walk *w, yaml_node_t *v, struct libvirt_options *o);
+void provider_options_read_vmm(struct yaml_walk *w, yaml_node_t *v, struct vmm_options *o);
+
+/* Syntax of box references: "TYPE:HEX" checksums and version constraints. */
+bool checksum_is_valid(const char *text, const char **why);
+bool version_constraint_is_valid(const char *text);
+
+/* Fills what m leaves unset from defaults; lists of defaults come first. */
+void machine_merge_defaults(struct machine *m, const struct machine *defaults);
+/* Frees what m owns, not m itself. */
+void machine_clear(struct machine *m);
+
+#endif

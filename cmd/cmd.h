@@ -69,4 +69,13 @@ char *cmd_machinefile_path(const struct cmd_ctx *ctx);
 int cmd_select_machines(struct cmd_ctx *ctx, int argc, char **argv, struct machine ***out,
                         size_t *count);
 
+/* Runs fn on each selected machine (see cmd_select_machines), with its runtime prepared. Goes on
+ * past failures unless EACH_STOP_AT_FAILURE; EACH_REVERSE walks the machinefile backwards (for
+ * commands that take machines down). Returns EXIT_OK, EXIT_FAIL when fn failed (returned non-zero)
+ * for any machine, or the selection's exit code. */
+struct machine_runtime;
+enum { EACH_REVERSE = 1 << 0, EACH_STOP_AT_FAILURE = 1 << 1 };
+int cmd_each_machine(struct cmd_ctx *ctx, int argc, char **argv, unsigned how,
+                     int (*fn)(struct machine_runtime *rt));
+
 #endif

@@ -1,5 +1,6 @@
 /* Choosing the machines a command works on, and locking them. */
 #include "cmd/cmd.h"
+#include "cmd/runtime.h"
 #include "machine/lock.h"
 #include "machine/machinefile.h"
 #include "machine/state.h"
@@ -57,4 +58,27 @@ int cmd_select_machines(struct cmd_ctx *ctx, int argc, char **argv, struct machi
     *out = chosen;
     *count = n;
     return EXIT_OK;
+}
+
+int cmd_each_machine(struct cmd_ctx *ctx, int argc, char **argv, unsigned how,
+                     int (*fn)(struct machine_runtime *rt))
+{
+    struct machine **machines;
+    size_t count;
+    int rc = cmd_select_machines(ctx, argc, argv, &machines, &count);
+    if (rc != EXIT_OK)
+        return rc;
+    for (size_t i = 0; i < count; i++) {
+        struct machine_runtime rt;
+        runtime_init(&rt, ctx->mf, machines[how & EACH_REVERSE ? count - 1 - i : i]);
+        int failed = fn(&rt) != 0;
+        runtime_release(&rt);
+        if (failed) {
+            rc = EXIT_FAIL;
+            if (how & EACH_STOP_AT_FAILURE)
+                break;
+        }
+    }
+    free(machines);
+    return rc;
 }

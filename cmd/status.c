@@ -2,9 +2,8 @@
  * a machine that was never created. */
 #include "cmd/cmd.h"
 #include "machine/machinefile.h"
-#include "machine/state.h"
+#include "cmd/runtime.h"
 #include "util/json.h"
-#include "util/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,20 +15,7 @@ static const char usage[] =
     "Shows the state of each machine (all of them, or those named): not created, running,\n"
     "stopped, or unknown with the reason; and its provider.\n"
     "\n"
-    "  --json  print a JSON list of {name, state, provider}\n";
-
-struct machine_status {
-    const char *state;
-    char *reason; /* why the state is unknown, or NULL */
-};
-
-static struct machine_status query_state(const struct machinefile *mf, const struct machine *m)
-{
-    if (!state_machine_has_state(mf, m->name))
-        return (struct machine_status){"not created", NULL};
-    return (struct machine_status){
-        "unknown", xasprintf("provider '%s' is not available in this build", m->provider)};
-}
+    "  --json  print a JSON list of {name, state, provider[, reason]}\n";
 
 static int run_status(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -40,23 +26,27 @@ static int run_status(struct cmd_ctx *ctx, int argc, char **argv)
         return rc;
     struct json_object *list = ctx->json ? json_object_new_array() : NULL;
     if (!list)
-        printf("%-20s %-14s %s\n", "NAME", "STATE", "PROVIDER");
+        printf("%-20s %-14s %-10s %s\n", "NAME", "STATE", "PROVIDER", "DETAILS");
     for (size_t i = 0; i < count; i++) {
         struct machine *m = machines[i];
-        struct machine_status st = query_state(ctx->mf, m);
+        struct machine_runtime rt;
+        runtime_init(&rt, ctx->mf, m);
+        struct rove_state_report st;
+        runtime_state(&rt, &st);
+        const char *state = runtime_state_name(st.state);
+        const char *provider = rt.created ? rt.record.provider : m->provider;
         if (list) {
             struct json_object *o = json_object_new_object();
             json_add_string(o, "name", m->name);
-            json_add_string(o, "state", st.state);
-            json_add_string(o, "provider", m->provider);
-            if (st.reason)
+            json_add_string(o, "state", state);
+            json_add_string(o, "provider", provider);
+            if (st.reason[0])
                 json_add_string(o, "reason", st.reason);
             json_object_array_add(list, o);
         } else {
-            printf("%-20s %-14s %s%s%s%s\n", m->name, st.state, m->provider, st.reason ? " (" : "",
-                   st.reason ? st.reason : "", st.reason ? ")" : "");
+            printf("%-20s %-14s %-10s %s\n", m->name, state, provider, st.reason);
         }
-        free(st.reason);
+        runtime_release(&rt);
     }
     if (list)
         json_print_and_put(stdout, list);

@@ -1,7 +1,6 @@
-/* Syntax checks for the box references a machinefile holds; the box layer does the rest. */
+/* Syntax checks of the checksums a machinefile holds; the box layer does the rest. */
 #include "machine/mf_parse.h"
 
-#include <ctype.h>
 #include <string.h>
 
 static const struct {
@@ -33,45 +32,4 @@ bool checksum_is_valid(const char *text, const char **why)
     }
     *why = "unknown checksum type (expected sha256, sha384, sha512, sha1 or md5)";
     return false;
-}
-
-static const char *skip_space(const char *p)
-{
-    while (*p == ' ' || *p == '\t')
-        p++;
-    return p;
-}
-
-/* One term: [op] version, where op is one of = != > < >= <= ~> */
-static const char *parse_term(const char *p)
-{
-    static const char *const ops[] = {">=", "<=", "!=", "~>", "=", ">", "<"};
-    p = skip_space(p);
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        if (!strncmp(p, ops[i], strlen(ops[i]))) {
-            p += strlen(ops[i]);
-            break;
-        }
-    }
-    p = skip_space(p);
-    if (!isdigit((unsigned char)*p))
-        return NULL;
-    while (isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == '+')
-        p++;
-    return skip_space(p);
-}
-
-bool version_constraint_is_valid(const char *text)
-{
-    const char *p = text;
-    for (;;) {
-        p = parse_term(p);
-        if (!p)
-            return false;
-        if (*p == '\0')
-            return true;
-        if (*p != ',')
-            return false;
-        p++;
-    }
 }

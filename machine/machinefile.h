@@ -55,6 +55,9 @@ struct libvirt_options {
     char *uri;   /* connection URI */
     char *accel; /* "auto" (default), "kvm" or "tcg" */
     char *pool;  /* storage pool for box images and overlays */
+    /* restrict: the guest reaches only its forwards, nothing off the host (default false) */
+    bool restrict_network;
+    bool restrict_set; /* restrict was given (for merging defaults) */
 };
 
 /* vmm: section; each overrides what the box's metadata says. */

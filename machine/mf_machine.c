@@ -1,6 +1,7 @@
 /* The keys of a machine (and of `defaults`, which takes the same keys). */
 #include "machine/mf_parse.h"
 #include "machine/names.h"
+#include "util/version.h"
 #include "util/strbuf.h"
 
 #include <stdlib.h>
@@ -23,7 +24,7 @@ static void read_box_version(struct yaml_walk *w, yaml_node_t *v, void *target)
 {
     struct machine *m = target;
     if (yw_string(w, v, "a version constraint such as '>= 12.0, < 13'", &m->box_version) &&
-        !version_constraint_is_valid(m->box_version))
+        !box_constraint_is_valid(m->box_version))
         yw_error(w, v,
                  "invalid version constraint '%s': expected comma-separated terms such as "
                  "'>= 1.0', '< 2', '= 1.2.3' or '~> 1.2'",

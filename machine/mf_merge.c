@@ -59,6 +59,10 @@ void machine_merge_defaults(struct machine *m, const struct machine *d)
     inherit_string(&m->libvirt.uri, d->libvirt.uri);
     inherit_string(&m->libvirt.accel, d->libvirt.accel);
     inherit_string(&m->libvirt.pool, d->libvirt.pool);
+    if (!m->libvirt.restrict_set && d->libvirt.restrict_set) {
+        m->libvirt.restrict_network = d->libvirt.restrict_network;
+        m->libvirt.restrict_set = true;
+    }
     inherit_string(&m->vmm.kernel, d->vmm.kernel);
     inherit_string(&m->vmm.initrd, d->vmm.initrd);
     inherit_string(&m->vmm.cmdline, d->vmm.cmdline);

@@ -17,9 +17,8 @@ void provisioner_copy(struct provisioner *dst, const struct provisioner *src);
 void provider_options_read_libvirt(struct yaml_walk *w, yaml_node_t *v, struct libvirt_options *o);
 void provider_options_read_vmm(struct yaml_walk *w, yaml_node_t *v, struct vmm_options *o);
 
-/* Syntax of box references: "TYPE:HEX" checksums and version constraints. */
+/* Syntax of "TYPE:HEX" checksums. */
 bool checksum_is_valid(const char *text, const char **why);
-bool version_constraint_is_valid(const char *text);
 
 /* Fills what m leaves unset from defaults; lists of defaults come first. */
 void machine_merge_defaults(struct machine *m, const struct machine *defaults);

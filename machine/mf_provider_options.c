@@ -22,12 +22,19 @@ static void read_libvirt_pool(struct yaml_walk *w, yaml_node_t *v, void *target)
     yw_string(w, v, "a storage pool name", &((struct libvirt_options *)target)->pool);
 }
 
+static void read_libvirt_restrict(struct yaml_walk *w, yaml_node_t *v, void *target)
+{
+    struct libvirt_options *o = target;
+    o->restrict_set = yw_bool(w, v, "restrict", &o->restrict_network);
+}
+
 void provider_options_read_libvirt(struct yaml_walk *w, yaml_node_t *v, struct libvirt_options *o)
 {
     static const struct yw_field fields[] = {
         {"uri", read_libvirt_uri},
         {"accel", read_libvirt_accel},
         {"pool", read_libvirt_pool},
+        {"restrict", read_libvirt_restrict},
         {NULL, NULL},
     };
     yw_mapping(w, v, "the libvirt section", fields, o);

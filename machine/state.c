@@ -66,16 +66,30 @@ static bool dir_is_empty(const char *path)
     return empty;
 }
 
+/* Removes dir when it is empty; quietly keeps it otherwise. */
+static void remove_if_empty(const char *dir)
+{
+    if (dir_is_empty(dir))
+        rmdir(dir);
+}
+
 int state_remove_machine(const struct machinefile *mf, const char *name)
 {
     char *dir = state_machine_dir(mf, name);
     int rc = fs_remove_tree(dir);
     free(dir);
     char *root = state_root(mf);
+    /* The lock file goes too; a command waiting on it notices and locks the new file. */
+    char *lock = xasprintf("%s/locks/%s.lock", root, name);
+    unlink(lock);
+    free(lock);
     char *machines = fs_join(root, "machines");
-    if (dir_is_empty(machines))
-        rmdir(machines);
+    char *locks = fs_join(root, "locks");
+    remove_if_empty(machines);
+    remove_if_empty(locks);
+    remove_if_empty(root);
     free(machines);
+    free(locks);
     free(root);
     return rc;
 }

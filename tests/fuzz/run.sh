@@ -10,6 +10,7 @@ status=0
 for target in $(find "$build/tests/fuzz" -type f -name 'fuzz_*' -perm -u+x | sort); do
     name=$(basename "$target")
     seeds="$here/corpus/${name#fuzz_}"
+    [ -d "$seeds" ] || seeds=$(find "$here" -type d -path "*/corpus/${name#fuzz_}" | head -n 1)
     work=$(mktemp -d)
     [ -d "$seeds" ] && cp -r "$seeds/." "$work/"
     log=$(mktemp)

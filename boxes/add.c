@@ -1,0 +1,433 @@
+/* box_add() and box_ensure(): from a request to a box in the store. */
+#include "boxes/box.h"
+#include "boxes/fetch.h"
+#include "boxes/source.h"
+#include "boxes/store.h"
+#include "boxes/unpack.h"
+#include "util/version.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* What to fetch, once the source is resolved. */
+struct plan {
+    char *name;
+    char *version;
+    char *provider; /* NULL for a .box given directly: its metadata.json decides */
+    char *location;
+    bool is_url;
+    bool has_checksum;
+    struct box_checksum checksum;
+    char *catalog;
+};
+
+static void plan_free(struct plan *p)
+{
+    free(p->name);
+    free(p->version);
+    free(p->provider);
+    free(p->location);
+    free(p->catalog);
+}
+
+static int check_request(const struct box_request *req, struct box_checksum *given, bool *has_given)
+{
+    *has_given = false;
+    if (req->version && !box_constraint_is_valid(req->version)) {
+        log_error("'%s' is not a version constraint (examples: \">= 1.0, < 2.0\", \"= 1.2.3\", "
+                  "\"~> 1.2\")",
+                  req->version);
+        return BOX_USAGE;
+    }
+    if (req->provider && !*req->provider) {
+        log_error("the provider name is empty");
+        return BOX_USAGE;
+    }
+    if (req->checksum) {
+        const char *why;
+        if (box_checksum_parse(req->checksum, given, &why) < 0) {
+            log_error("bad checksum '%s': %s", req->checksum, why);
+            return BOX_USAGE;
+        }
+        *has_given = true;
+    }
+    return BOX_OK;
+}
+
+static void list_offers(const struct box_catalog *cat)
+{
+    struct strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < cat->nversions; i++) {
+        sb_addf(&sb, "%s%s (", i ? ", " : "", cat->versions[i].version);
+        for (size_t j = 0; j < cat->versions[i].nproviders; j++)
+            sb_addf(&sb, "%s%s", j ? " " : "", cat->versions[i].providers[j].name);
+        sb_add(&sb, ")");
+    }
+    log_error("the catalog offers: %s", cat->nversions ? sb_str(&sb) : "no versions");
+    sb_release(&sb);
+}
+
+static int plan_from_catalog(const struct box_request *req, const struct box_source *src,
+                             struct plan *plan)
+{
+    struct box_catalog cat;
+    if (box_source_load_catalog(src, req->insecure, &cat) != BOX_OK)
+        return BOX_ERROR;
+    const struct catalog_provider *prov;
+    const struct catalog_version *v = box_catalog_select(&cat, req->version, req->provider, &prov);
+    int rc = BOX_OK;
+    if (!v) {
+        log_error("%s: no version of %s%s%s%s%s", src->location, cat.name,
+                  req->version ? " matches " : "", req->version ? req->version : "",
+                  req->provider ? " for provider " : "", req->provider ? req->provider : "");
+        list_offers(&cat);
+        rc = BOX_ERROR;
+    } else if (!box_name_is_valid(cat.name)) {
+        log_error("%s: the catalog's name '%s' is not a usable box name", src->location, cat.name);
+        rc = BOX_ERROR;
+    } else {
+        plan->name = xstrdup(cat.name);
+        plan->version = xstrdup(v->version);
+        plan->provider = xstrdup(prov->name);
+        plan->location = box_source_provider_location(src, prov->url, &plan->is_url);
+        plan->has_checksum = prov->has_checksum;
+        plan->checksum = prov->checksum;
+        plan->catalog = xstrdup(src->location);
+        if (!plan->location) {
+            log_error("%s: cannot make a URL of '%s'", src->location, prov->url);
+            rc = BOX_ERROR;
+        }
+    }
+    box_catalog_free(&cat);
+    return rc;
+}
+
+static int make_plan(const struct box_request *req, const struct box_source *src, struct plan *plan)
+{
+    memset(plan, 0, sizeof *plan);
+    if (src->kind == BOX_SOURCE_CATALOG)
+        return plan_from_catalog(req, src, plan);
+    if (req->version && !box_version_satisfies("0", req->version)) {
+        log_error("--box-version applies to boxes from a catalog; %s is a single box (version 0)",
+                  src->location);
+        return BOX_USAGE;
+    }
+    plan->name = xstrdup(src->name);
+    plan->version = xstrdup("0");
+    plan->provider = req->provider ? xstrdup(req->provider) : NULL;
+    plan->location = xstrdup(src->location);
+    plan->is_url = src->is_url;
+    return BOX_OK;
+}
+
+/* The given checksum and the catalog's must agree; the given one is used when there are both. */
+static int settle_checksum(const struct box_request *req, struct plan *plan,
+                           const struct box_checksum *given, bool has_given)
+{
+    if (has_given && plan->has_checksum &&
+        (given->type != plan->checksum.type || strcmp(given->hex, plan->checksum.hex))) {
+        log_error("the checksum given (%s) differs from the catalog's for %s %s", req->checksum,
+                  plan->name, plan->version);
+        return BOX_ERROR;
+    }
+    if (has_given) {
+        plan->checksum = *given;
+        plan->has_checksum = true;
+    }
+    if (!plan->has_checksum && req->require_checksum) {
+        log_error("%s has no known checksum and a checksum is required: give one with "
+                  "--checksum TYPE:HEX (or box_checksum: in the machinefile)",
+                  plan->location);
+        return BOX_USAGE;
+    }
+    if (plan->has_checksum && box_digest_is_weak(plan->checksum.type))
+        log_warn("%s is checked with %s, which is weak: prefer sha256 or stronger", plan->location,
+                 box_digest_name(plan->checksum.type));
+    return BOX_OK;
+}
+
+static void fill_handle(struct box_handle *out, const struct box_entry *e)
+{
+    memset(out, 0, sizeof *out);
+    out->name = xstrdup(e->name);
+    out->version = xstrdup(e->version);
+    out->provider = xstrdup(e->provider);
+    out->dir = xstrdup(e->dir);
+    out->source = e->source ? xstrdup(e->source) : NULL;
+    out->catalog = e->catalog ? xstrdup(e->catalog) : NULL;
+    out->checksum = e->checksum ? xstrdup(e->checksum) : NULL;
+}
+
+static int load_metadata(const char *dir, struct box_metadata *meta)
+{
+    char *path = fs_join(dir, "metadata.json");
+    char *text = NULL, *err = NULL;
+    size_t len;
+    struct stat st;
+    int rc = BOX_ERROR;
+    if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+        log_error("the box has no metadata.json (a box is a tar or zip archive with "
+                  "metadata.json naming its provider)");
+    } else if (st.st_size > BOX_METADATA_MAX_SIZE) {
+        log_error("the box's metadata.json is larger than 1 MiB");
+    } else if (fs_read_file(path, &text, &len) < 0) {
+        log_error("cannot read %s: %s", path, strerror(errno));
+    } else if (box_metadata_parse(text, len, meta, &err) < 0) {
+        log_error("the box's %s", err);
+    } else {
+        rc = BOX_OK;
+    }
+    free(err);
+    free(text);
+    free(path);
+    return rc;
+}
+
+/* Reads a stored box into a handle (its metadata included). */
+static int open_stored(const struct box_entry *e, struct box_handle *out)
+{
+    fill_handle(out, e);
+    if (load_metadata(e->dir, &out->meta) != BOX_OK) {
+        log_error("the stored box %s %s (%s) in %s is damaged: remove it with 'rove box remove'",
+                  e->name, e->version, e->provider, e->dir);
+        box_handle_free(out);
+        return BOX_ERROR;
+    }
+    return BOX_OK;
+}
+
+/* The stored box the plan names, if any; a direct .box without --provider matches any provider. */
+static bool find_stored(const struct plan *plan, struct box_entry *out)
+{
+    if (plan->provider)
+        return box_store_get(plan->name, plan->version, plan->provider, out) == 0;
+    struct box_entry *all;
+    size_t n;
+    bool found = false;
+    box_store_list(&all, &n);
+    for (size_t i = 0; i < n && !found; i++) {
+        if (!strcmp(all[i].name, plan->name) && !strcmp(all[i].version, plan->version)) {
+            *out = all[i];
+            memset(&all[i], 0, sizeof all[i]);
+            found = true;
+        }
+    }
+    box_entries_free(all, n);
+    return found;
+}
+
+static int check_unpacked(const struct plan *plan, const char *dir, const struct fetch_result *r,
+                          struct box_metadata *meta)
+{
+    if (load_metadata(dir, meta) != BOX_OK)
+        return BOX_ERROR;
+    if (plan->provider && strcmp(plan->provider, meta->provider)) {
+        log_error("%s is a box for provider '%s', not '%s'", plan->location, meta->provider,
+                  plan->provider);
+        return BOX_ERROR;
+    }
+    const char *files[] = {meta->kernel, meta->initrd};
+    for (size_t i = 0; i < 2; i++) {
+        char *path = files[i] ? fs_join(dir, files[i]) : NULL;
+        struct stat st;
+        bool missing = path && (lstat(path, &st) < 0 || !S_ISREG(st.st_mode));
+        free(path);
+        if (missing) {
+            log_error("the box's metadata.json names %s, which the box does not hold as a file",
+                      files[i]);
+            return BOX_ERROR;
+        }
+    }
+    if (!strcmp(meta->provider, "libvirt") && !meta->kernel) {
+        char *image = fs_join(dir, "box.img");
+        if (!fs_exists(image))
+            log_warn("%s: a libvirt box without box.img", plan->location);
+        free(image);
+    }
+    if (r->has_vagrantfile)
+        log_info("the box's Vagrantfile is ignored (it is Ruby, for Vagrant)");
+    return BOX_OK;
+}
+
+static int write_record(const char *dir, const struct plan *plan, const char *provider,
+                        const struct fetch_result *r)
+{
+    struct json_object *o = json_object_new_object();
+    json_add_string(o, "name", plan->name);
+    json_add_string(o, "version", plan->version);
+    json_add_string(o, "provider", provider);
+    json_add_string(o, "source", r->source);
+    json_add_string(o, "catalog", plan->catalog);
+    json_add_string(o, "checksum", r->checksum);
+    json_add_int(o, "added", (long long)time(NULL));
+    const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
+    char *path = fs_join(dir, BOX_RECORD_NAME);
+    int rc = fs_write_atomic(path, text, strlen(text), 0644);
+    if (rc < 0)
+        log_error("cannot write %s: %s", path, strerror(errno));
+    free(path);
+    json_object_put(o);
+    return rc < 0 ? BOX_ERROR : BOX_OK;
+}
+
+/* Downloads and unpacks into a temporary folder, checks, and moves it into place. */
+static int add_new(const struct box_request *req, const struct plan *plan, struct box_handle *out)
+{
+    char *temp = box_store_make_temp(plan->name);
+    if (!temp)
+        return BOX_ERROR;
+    char *label = xasprintf("%s %s", plan->name, plan->version);
+    struct fetch_spec spec = {
+        .location = plan->location,
+        .is_url = plan->is_url,
+        .expected = plan->has_checksum ? &plan->checksum : NULL,
+        .insecure = req->insecure,
+        .max_entry_size = req->max_entry_size,
+        .label = label,
+    };
+    struct fetch_result result;
+    struct box_metadata meta = {0};
+    int rc = BOX_ERROR;
+    log_info("adding box %s %s from %s", plan->name, plan->version, plan->location);
+    if (box_fetch(&spec, temp, &result) == 0 && check_unpacked(plan, temp, &result, &meta) == 0 &&
+        write_record(temp, plan, meta.provider, &result) == 0 &&
+        box_store_commit(temp, plan->name, plan->version, meta.provider) == 0) {
+        struct box_entry e;
+        if (box_store_get(plan->name, plan->version, meta.provider, &e) == 0) {
+            fill_handle(out, &e);
+            out->meta = meta;
+            memset(&meta, 0, sizeof meta);
+            out->added = true;
+            box_entry_free(&e);
+            rc = BOX_OK;
+            log_info("added box %s %s (%s)", out->name, out->version, out->provider);
+        }
+    }
+    if (rc != BOX_OK)
+        fs_remove_tree(temp);
+    box_metadata_free(&meta);
+    fetch_result_free(&result);
+    free(label);
+    free(temp);
+    return rc;
+}
+
+static int add_planned(const struct box_request *req, const struct plan *plan,
+                       struct box_handle *out)
+{
+    int lock = box_store_lock(plan->name);
+    if (lock < 0)
+        return BOX_ERROR;
+    struct box_entry stored;
+    int rc;
+    if (!req->force && find_stored(plan, &stored)) {
+        log_info("box %s %s (%s) is already in the store", stored.name, stored.version,
+                 stored.provider);
+        rc = open_stored(&stored, out);
+        box_entry_free(&stored);
+    } else {
+        rc = add_new(req, plan, out);
+    }
+    box_store_unlock(lock);
+    return rc;
+}
+
+int box_add(const struct box_request *req, struct box_handle *out)
+{
+    memset(out, 0, sizeof *out);
+    struct box_checksum given;
+    bool has_given;
+    int rc = check_request(req, &given, &has_given);
+    if (rc != BOX_OK)
+        return rc;
+    struct box_source src;
+    rc = box_source_resolve(req, &src);
+    struct plan plan = {0};
+    if (rc == BOX_OK)
+        rc = make_plan(req, &src, &plan);
+    if (rc == BOX_OK)
+        rc = settle_checksum(req, &plan, &given, has_given);
+    if (rc == BOX_OK)
+        rc = add_planned(req, &plan, out);
+    plan_free(&plan);
+    box_source_free(&src);
+    return rc;
+}
+
+/* The highest stored version of name for provider that satisfies the constraint. */
+static bool find_stored_match(const char *name, const char *constraint, const char *provider,
+                              struct box_entry *out)
+{
+    struct box_entry *all;
+    size_t n;
+    box_store_list(&all, &n);
+    ssize_t best = -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct box_entry *e = &all[i];
+        if (strcmp(e->name, name) || strcmp(e->provider, provider ? provider : "libvirt") ||
+            !box_version_satisfies(e->version, constraint))
+            continue;
+        if (best < 0 || box_version_compare(e->version, all[best].version) > 0)
+            best = (ssize_t)i;
+    }
+    if (best >= 0) {
+        *out = all[best];
+        memset(&all[best], 0, sizeof all[best]);
+    }
+    box_entries_free(all, n);
+    return best >= 0;
+}
+
+/* A stored box for a box-by-URL or by-path request, or for a catalog name (checked before any
+ * catalog is consulted, so `up` works offline with a box it has). */
+static bool find_for_ensure(const struct box_request *req, struct box_entry *out)
+{
+    struct stat st;
+    bool local_or_url = strstr(req->source, "://") || stat(req->source, &st) == 0;
+    if (!local_or_url && box_name_is_valid(req->source))
+        return find_stored_match(req->source, req->version, req->provider, out);
+    struct box_source src;
+    bool found = false;
+    if (box_source_resolve(req, &src) == BOX_OK && src.kind == BOX_SOURCE_BOX) {
+        struct plan plan = {
+            .name = src.name, .version = (char *)"0", .provider = (char *)req->provider};
+        found = find_stored(&plan, out);
+    }
+    box_source_free(&src);
+    return found;
+}
+
+int box_ensure(const struct box_request *req, struct box_handle *out)
+{
+    memset(out, 0, sizeof *out);
+    struct box_entry e;
+    if (!req->force && req->source && (!req->version || box_constraint_is_valid(req->version)) &&
+        find_for_ensure(req, &e)) {
+        int rc = open_stored(&e, out);
+        box_entry_free(&e);
+        return rc;
+    }
+    return box_add(req, out);
+}
+
+void box_handle_free(struct box_handle *h)
+{
+    free(h->name);
+    free(h->version);
+    free(h->provider);
+    free(h->dir);
+    free(h->source);
+    free(h->catalog);
+    free(h->checksum);
+    box_metadata_free(&h->meta);
+    memset(h, 0, sizeof *h);
+}

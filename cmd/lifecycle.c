@@ -1,0 +1,292 @@
+#include "cmd/lifecycle.h"
+#include "boxes/box.h"
+#include "machine/global_index.h"
+#include "provision/console_tail.h"
+#include "provision/guest_conn.h"
+#include "provision/guest_wait.h"
+#include "provision/keys.h"
+#include "provision/provisioners.h"
+#include "provision/seed.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CONSOLE_TAIL_LINES   30
+#define HALT_TIMEOUT_SECONDS 60
+#define BOX_IMAGE            "box.img"
+
+struct created_box {
+    struct box_handle handle;
+    struct rove_box box;
+    char *image, *kernel, *initrd;
+};
+
+static char *inside(const char *dir, const char *rel)
+{
+    return rel ? fs_join(dir, rel) : NULL;
+}
+
+static int fetch_box(struct machine_runtime *rt, struct created_box *cb)
+{
+    const struct machine *m = rt->m;
+    struct box_request req = {
+        .source = m->box,
+        .catalog = m->box_url,
+        .version = m->box_version,
+        .provider = m->provider,
+        .checksum = m->box_checksum,
+    };
+    if (box_ensure(&req, &cb->handle) != BOX_OK) {
+        log_error(RT_FMT "cannot get box '%s'", m->name, m->box);
+        return -1;
+    }
+    struct box_handle *h = &cb->handle;
+    log_info(RT_FMT "box %s %s (%s)", m->name, h->name, h->version,
+             h->added ? "downloaded" : "cached");
+    cb->image = fs_join(h->dir, BOX_IMAGE);
+    cb->kernel = inside(h->dir, h->meta.kernel);
+    cb->initrd = inside(h->dir, h->meta.initrd);
+    cb->box = (struct rove_box){
+        .name = h->name,
+        .version = h->version,
+        .dir = h->dir,
+        .image = cb->image,
+        .format = h->meta.format ? h->meta.format : "qcow2",
+        .virtual_size = h->meta.virtual_size,
+        .kernel = cb->kernel,
+        .initrd = cb->initrd,
+        .cmdline = h->meta.cmdline,
+    };
+    return 0;
+}
+
+static void created_box_release(struct created_box *cb)
+{
+    box_handle_free(&cb->handle);
+    free(cb->image);
+    free(cb->kernel);
+    free(cb->initrd);
+}
+
+static int prepare_keys_and_seed(struct machine_runtime *rt, bool cloud_init, char **seed_path)
+{
+    char *err = NULL;
+    if (keys_ensure_machine(rt->state_dir, rt->m->name, &err) < 0 ||
+        (cloud_init &&
+         seed_create_for_machine(rt->state_dir, rt->m->name, rt->m->hostname, &err) < 0)) {
+        log_error(RT_FMT "%s", rt->m->name, err ? err : "cannot prepare the machine's keys");
+        free(err);
+        return -1;
+    }
+    *seed_path = cloud_init ? fs_join(rt->state_dir, SEED_ISO_NAME) : NULL;
+    return 0;
+}
+
+static int probe_provider(struct machine_runtime *rt)
+{
+    char why[ROVE_REASON_MAX] = "";
+    if (rt->provider->probe(&rt->pctx, why, sizeof why) < 0) {
+        log_error(RT_FMT "provider '%s' cannot run this machine here: %s", rt->m->name,
+                  rt->provider->name, why);
+        return -1;
+    }
+    if (why[0])
+        log_info(RT_FMT "%s: %s", rt->m->name, rt->provider->name, why);
+    return 0;
+}
+
+/* Undoes a create that failed before the machine ran: nothing half-created stays behind. */
+static void undo_create(struct machine_runtime *rt)
+{
+    log_info(RT_FMT "removing what was created", rt->m->name);
+    if (runtime_destroy(rt) < 0)
+        log_error(RT_FMT "run 'rove destroy %s' to remove what is left", rt->m->name, rt->m->name);
+}
+
+static int create_and_start(struct machine_runtime *rt)
+{
+    struct created_box cb = {0};
+    char *seed = NULL;
+    if (fetch_box(rt, &cb) < 0)
+        return -1;
+    bool cloud_init = cb.handle.meta.cloud_init;
+    rt->record.provider = xstrdup(rt->m->provider);
+    rt->record.box_name = xstrdup(cb.handle.name);
+    rt->record.box_version = xstrdup(cb.handle.version);
+    rt->record.cloud_init = cloud_init;
+    rt->pctx.box = &cb.box;
+    int rc = -1;
+    if (state_create_machine_dir(rt->mf, rt->m->name) < 0) {
+        log_error(RT_FMT "cannot create %s", rt->m->name, rt->state_dir);
+    } else if (probe_provider(rt) == 0 && prepare_keys_and_seed(rt, cloud_init, &seed) == 0) {
+        rt->pctx.seed_iso = seed;
+        log_info(RT_FMT "creating the machine", rt->m->name);
+        if (rt->provider->create(&rt->pctx) == 0 && runtime_write_record(rt) == 0) {
+            global_index_add(rt->mf, rt->m, rt->record.box_name, rt->record.box_version,
+                             rt->state_dir);
+            log_info(RT_FMT "starting", rt->m->name);
+            rc = rt->provider->start(&rt->pctx);
+        }
+    }
+    rt->pctx.box = NULL;
+    rt->pctx.seed_iso = NULL;
+    free(seed);
+    created_box_release(&cb);
+    if (rc < 0)
+        undo_create(rt);
+    return rc;
+}
+
+static void report_phase(enum guest_wait_phase phase, void *ctx)
+{
+    struct machine_runtime *rt = ctx;
+    if (phase == GUEST_WAIT_READY)
+        log_info(RT_FMT "SSH is up", rt->m->name);
+    else
+        log_info(RT_FMT "waiting for SSH: %s", rt->m->name, guest_wait_phase_name(phase));
+}
+
+static const char *machine_stopped(void *ctx)
+{
+    struct machine_runtime *rt = ctx;
+    struct rove_state_report st;
+    if (rt->provider->state(&rt->pctx, &st) == 0 && st.state != ROVE_STATE_RUNNING)
+        return "the machine is no longer running";
+    return NULL;
+}
+
+static void show_console(struct machine_runtime *rt)
+{
+    char *console = fs_join(rt->state_dir, RUNTIME_CONSOLE_LOG);
+    print_file_tail(console, CONSOLE_TAIL_LINES);
+    free(console);
+}
+
+static int wait_for_ssh(struct machine_runtime *rt, bool first_boot, struct guest_conn **conn)
+{
+    struct runtime_ssh ssh;
+    if (runtime_ssh_info(rt, &ssh) < 0)
+        return -1;
+    struct guest_target t;
+    runtime_guest_target(rt, &ssh, &t);
+    /* Without cloud-init the guest's host key cannot be known in advance: it is recorded at the
+     * first contact and checked from then on. */
+    t.trust_on_first_use = first_boot && !rt->record.cloud_init;
+    struct guest_wait_options wo = {
+        .on_phase = report_phase,
+        .should_abort = machine_stopped,
+        .ctx = rt,
+        .insecure_key_fallback = !rt->record.cloud_init,
+    };
+    char *err = NULL;
+    int rc = guest_wait_for_ssh(&t, &wo, conn, &err);
+    if (rc < 0) {
+        log_error("%s", err ? err : "SSH did not come up");
+        show_console(rt);
+    }
+    free(err);
+    runtime_ssh_release(&ssh);
+    return rc;
+}
+
+int machine_wait_and_provision(struct machine_runtime *rt, enum provision_mode mode,
+                               bool first_boot)
+{
+    struct guest_conn *conn = NULL;
+    if (wait_for_ssh(rt, first_boot, &conn) < 0)
+        return -1;
+    int rc = machine_provision(rt, conn, mode);
+    guest_disconnect(conn);
+    return rc;
+}
+
+int machine_provision(struct machine_runtime *rt, struct guest_conn *conn, enum provision_mode mode)
+{
+    if (mode == PROVISION_NONE || rt->m->nprovisioners == 0)
+        return 0;
+    struct provision_options po = {
+        .machine = rt->m->name,
+        .state_dir = rt->state_dir,
+        .force = mode == PROVISION_FORCE,
+        .out_fd = 1,
+        .err_fd = 2,
+    };
+    char *err = NULL;
+    int rc = provision_run(conn, rt->m->provisioners, rt->m->nprovisioners, &po, &err);
+    if (rc < 0)
+        log_error("%s", err ? err : "provisioning failed");
+    free(err);
+    return rc;
+}
+
+static int start_existing(struct machine_runtime *rt, const struct up_options *o)
+{
+    struct rove_state_report st;
+    runtime_state(rt, &st);
+    if (st.state == ROVE_STATE_RUNNING) {
+        log_info(RT_FMT "already running", rt->m->name);
+    } else if (st.state == ROVE_STATE_STOPPED) {
+        log_info(RT_FMT "starting", rt->m->name);
+        if (rt->provider->start(&rt->pctx) < 0)
+            return -1;
+    } else {
+        log_error(RT_FMT "the machine is %s%s%s; 'rove destroy %s' removes it", rt->m->name,
+                  runtime_state_name(st.state), st.reason[0] ? ": " : "", st.reason, rt->m->name);
+        return -1;
+    }
+    return machine_wait_and_provision(rt, o->provision, false);
+}
+
+int machine_up(struct machine_runtime *rt, const struct up_options *o)
+{
+    if (rt->created)
+        return runtime_load_provider(rt) < 0 ? -1 : start_existing(rt, o);
+    if (runtime_has_leftovers(rt)) {
+        log_info(RT_FMT "removing what an earlier, unfinished up left", rt->m->name);
+        if (runtime_destroy(rt) < 0)
+            return -1;
+    }
+    if (runtime_load_provider(rt) < 0 || create_and_start(rt) < 0)
+        return -1;
+    enum provision_mode mode = o->provision == PROVISION_NONE ? PROVISION_NONE : PROVISION_FORCE;
+    if (machine_wait_and_provision(rt, mode, true) == 0)
+        return 0;
+    if (o->destroy_on_error) {
+        log_info(RT_FMT "destroying the machine (--destroy-on-error)", rt->m->name);
+        runtime_destroy(rt);
+        global_index_remove(rt->mf, rt->m);
+    } else {
+        log_info(RT_FMT "the machine is kept for inspection: 'rove ssh %s', 'rove destroy %s'",
+                 rt->m->name, rt->m->name, rt->m->name);
+    }
+    return -1;
+}
+
+int provision_mode_option(const struct cmd *cmd, int opt, enum provision_mode *mode)
+{
+    enum provision_mode wanted = opt == OPT_PROVISION ? PROVISION_FORCE : PROVISION_NONE;
+    if (*mode != PROVISION_DEFAULT && *mode != wanted)
+        return cmd_usage_error(cmd, "--provision and --no-provision exclude each other");
+    *mode = wanted;
+    return 0;
+}
+
+int machine_halt(struct machine_runtime *rt, bool now)
+{
+    struct rove_state_report st;
+    runtime_state(rt, &st);
+    if (st.state == ROVE_STATE_NOT_CREATED || st.state == ROVE_STATE_STOPPED) {
+        log_info(RT_FMT "%s", rt->m->name, runtime_state_name(st.state));
+        return 0;
+    }
+    if (runtime_load_provider(rt) < 0)
+        return -1;
+    log_info(RT_FMT "%s", rt->m->name, now ? "powering off" : "shutting down");
+    if (rt->provider->stop(&rt->pctx, HALT_TIMEOUT_SECONDS, now) < 0)
+        return -1;
+    log_info(RT_FMT "stopped", rt->m->name);
+    return 0;
+}

@@ -1,0 +1,267 @@
+#include "cmd/runtime.h"
+#include "machine/journal.h"
+#include "provision/guest_conn.h"
+#include "provision/keys.h"
+#include "providers/loader.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int journal_add(void *ctx, const char *kind, const char *id, const char *json_data)
+{
+    struct machine_runtime *rt = ctx;
+    if (journal_append(rt->journal_path, kind, id, json_data, NULL) == 0)
+        return 0;
+    log_error(RT_FMT "cannot record %s '%s' in %s: %s", rt->m->name, kind, id, rt->journal_path,
+              strerror(errno));
+    return -1;
+}
+
+static char *json_string_or_null(struct json_object *obj, const char *key)
+{
+    struct json_object *v;
+    if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return xstrdup(json_object_get_string(v));
+}
+
+static bool read_record(const char *path, struct machine_record *rec)
+{
+    struct json_object *obj = json_object_from_file(path);
+    if (!obj)
+        return false;
+    rec->provider = json_string_or_null(obj, "provider");
+    rec->box_name = json_string_or_null(obj, "box");
+    rec->box_version = json_string_or_null(obj, "box_version");
+    struct json_object *v;
+    rec->cloud_init =
+        json_object_object_get_ex(obj, "cloud_init", &v) && json_object_get_boolean(v);
+    json_object_put(obj);
+    return rec->provider != NULL;
+}
+
+int runtime_write_record(struct machine_runtime *rt)
+{
+    struct json_object *obj = json_object_new_object();
+    json_add_string(obj, "name", rt->m->name);
+    json_add_string(obj, "provider", rt->record.provider);
+    json_add_string(obj, "box", rt->record.box_name);
+    json_add_string(obj, "box_version", rt->record.box_version);
+    json_object_object_add(obj, "cloud_init", json_object_new_boolean(rt->record.cloud_init));
+    json_add_string(obj, "machinefile", rt->mf->path);
+    const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY);
+    char *path = fs_join(rt->state_dir, RUNTIME_RECORD);
+    int rc = fs_write_atomic(path, text, strlen(text), 0600);
+    if (rc < 0)
+        log_error(RT_FMT "cannot write %s: %s", rt->m->name, path, strerror(errno));
+    else
+        rt->created = true;
+    free(path);
+    json_object_put(obj);
+    return rc;
+}
+
+void runtime_init(struct machine_runtime *rt, const struct machinefile *mf, struct machine *m)
+{
+    memset(rt, 0, sizeof *rt);
+    rt->mf = mf;
+    rt->m = m;
+    state_project_id(mf->dir, rt->project_id);
+    rt->state_dir = state_machine_dir(mf, m->name);
+    rt->journal_path = fs_join(rt->state_dir, RUNTIME_JOURNAL);
+    char *record_path = fs_join(rt->state_dir, RUNTIME_RECORD);
+    rt->created = read_record(record_path, &rt->record);
+    free(record_path);
+    provider_spec_from_machine(m, &rt->spec);
+    rt->pctx.project_id = rt->project_id;
+    rt->pctx.state_dir = rt->state_dir;
+    rt->pctx.machine = &rt->spec.spec;
+    rt->pctx.journal.ctx = rt;
+    rt->pctx.journal.add = journal_add;
+    rt->pctx.log_level = (int)log_get_level();
+}
+
+static void record_clear(struct machine_record *rec)
+{
+    free(rec->provider);
+    free(rec->box_name);
+    free(rec->box_version);
+    memset(rec, 0, sizeof *rec);
+}
+
+void runtime_release(struct machine_runtime *rt)
+{
+    record_clear(&rt->record);
+    provider_spec_release(&rt->spec);
+    free(rt->state_dir);
+    free(rt->journal_path);
+    memset(rt, 0, sizeof *rt);
+}
+
+int runtime_load_provider(struct machine_runtime *rt)
+{
+    if (rt->provider)
+        return 0;
+    const char *name = rt->created ? rt->record.provider : rt->m->provider;
+    rt->provider = provider_load(name);
+    if (!rt->provider) {
+        log_error(RT_FMT "provider '%s' is not available", rt->m->name, name);
+        return -1;
+    }
+    return 0;
+}
+
+const char *runtime_state_name(enum rove_machine_state state)
+{
+    switch (state) {
+    case ROVE_STATE_NOT_CREATED:
+        return "not created";
+    case ROVE_STATE_RUNNING:
+        return "running";
+    case ROVE_STATE_STOPPED:
+        return "stopped";
+    default:
+        return "unknown";
+    }
+}
+
+static void set_reason(struct rove_state_report *out, enum rove_machine_state state,
+                       const char *reason)
+{
+    out->state = state;
+    snprintf(out->reason, sizeof out->reason, "%s", reason);
+}
+
+void runtime_state(struct machine_runtime *rt, struct rove_state_report *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!fs_is_dir(rt->state_dir)) {
+        out->state = ROVE_STATE_NOT_CREATED;
+    } else if (!rt->created) {
+        set_reason(out, ROVE_STATE_UNKNOWN,
+                   runtime_has_leftovers(rt)
+                       ? "an earlier up did not finish: 'rove up' redoes it, 'rove destroy' "
+                         "removes what it left"
+                       : "being created");
+    } else if (runtime_load_provider(rt) < 0) {
+        set_reason(out, ROVE_STATE_UNKNOWN, "its provider cannot be loaded");
+    } else if (rt->provider->state(&rt->pctx, out) < 0) {
+        if (!out->reason[0])
+            set_reason(out, ROVE_STATE_UNKNOWN, "the provider could not tell");
+        out->state = ROVE_STATE_UNKNOWN;
+    }
+}
+
+bool runtime_has_leftovers(struct machine_runtime *rt)
+{
+    struct journal j;
+    if (rt->created || journal_read(rt->journal_path, &j) < 0)
+        return false;
+    bool pending = journal_pending(&j) > 0;
+    journal_free(&j);
+    return pending;
+}
+
+/* The provider gets every resource not yet removed, oldest first. */
+static int destroy_resources(struct machine_runtime *rt)
+{
+    struct journal j;
+    if (journal_read(rt->journal_path, &j) < 0) {
+        log_error(RT_FMT "cannot read %s: %s", rt->m->name, rt->journal_path, strerror(errno));
+        return -1;
+    }
+    size_t n = 0;
+    struct rove_journal_record *records = xcalloc(j.count, sizeof *records);
+    for (size_t i = 0; i < j.count; i++)
+        if (!j.records[i].released)
+            records[n++] =
+                (struct rove_journal_record){j.records[i].kind, j.records[i].id, j.records[i].data};
+    int rc = 0;
+    if (n > 0 || rt->created) {
+        rc = runtime_load_provider(rt);
+        if (rc == 0)
+            rc = rt->provider->destroy(&rt->pctx, records, n);
+    }
+    free(records);
+    journal_free(&j);
+    return rc;
+}
+
+int runtime_destroy(struct machine_runtime *rt)
+{
+    if (!fs_is_dir(rt->state_dir))
+        return 0;
+    if (destroy_resources(rt) < 0) {
+        log_error(RT_FMT "not everything could be removed; the journal %s keeps what is left, and "
+                         "'rove destroy' tries again",
+                  rt->m->name, rt->journal_path);
+        return -1;
+    }
+    if (state_remove_machine(rt->mf, rt->m->name) < 0) {
+        log_error(RT_FMT "cannot remove %s: %s", rt->m->name, rt->state_dir, strerror(errno));
+        return -1;
+    }
+    rt->created = false;
+    record_clear(&rt->record);
+    return 0;
+}
+
+int runtime_ssh_info(struct machine_runtime *rt, struct runtime_ssh *out)
+{
+    memset(out, 0, sizeof *out);
+    if (runtime_load_provider(rt) < 0)
+        return -1;
+    if (rt->provider->ssh_endpoint(&rt->pctx, &out->endpoint) < 0)
+        return -1;
+    out->key_path = fs_join(rt->state_dir, KEYS_CLIENT_PRIVATE);
+    out->known_hosts = fs_join(rt->state_dir, KEYS_KNOWN_HOSTS);
+    return 0;
+}
+
+void runtime_ssh_release(struct runtime_ssh *s)
+{
+    free(s->key_path);
+    free(s->known_hosts);
+    memset(s, 0, sizeof *s);
+}
+
+void runtime_guest_target(struct machine_runtime *rt, const struct runtime_ssh *s,
+                          struct guest_target *t)
+{
+    memset(t, 0, sizeof *t);
+    t->machine = rt->m->name;
+    t->host = s->endpoint.host[0] ? s->endpoint.host : RUNTIME_GUEST_HOST;
+    t->port = s->endpoint.port;
+    t->user = RUNTIME_GUEST_USER;
+    t->key_path = s->key_path;
+    t->known_hosts = s->known_hosts;
+}
+
+int runtime_connect(struct machine_runtime *rt, struct guest_conn **out)
+{
+    struct rove_state_report st;
+    runtime_state(rt, &st);
+    if (st.state != ROVE_STATE_RUNNING) {
+        log_error(RT_FMT "the machine is %s%s%s%s; start it with 'rove up %s'", rt->m->name,
+                  runtime_state_name(st.state), st.reason[0] ? " (" : "", st.reason,
+                  st.reason[0] ? ")" : "", rt->m->name);
+        return -1;
+    }
+    struct runtime_ssh ssh;
+    if (runtime_ssh_info(rt, &ssh) < 0)
+        return -1;
+    struct guest_target t;
+    runtime_guest_target(rt, &ssh, &t);
+    char *err = NULL;
+    int rc = guest_connect(&t, out, &err) == GUEST_CONNECTED ? 0 : -1;
+    if (rc < 0)
+        log_error("%s", err ? err : "cannot connect");
+    free(err);
+    runtime_ssh_release(&ssh);
+    return rc;
+}

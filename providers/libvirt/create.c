@@ -1,0 +1,236 @@
+/* create: box images into the pool (once per box version), the machine's overlay disk and seed,
+ * then the domain definition. Every machine resource is journaled before it is made. */
+#include "providers/libvirt/connection.h"
+#include "providers/libvirt/domain_xml.h"
+#include "providers/libvirt/host_facts.h"
+#include "providers/libvirt/lv_machine.h"
+#include "providers/libvirt/naming.h"
+#include "providers/libvirt/ops.h"
+#include "providers/libvirt/ports.h"
+#include "providers/libvirt/storage.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Paths inside the pool of everything the domain uses. */
+struct lv_disks {
+    char *base;
+    char *kernel;
+    char *initrd;
+    char *overlay;
+    char *seed;
+};
+
+static void disks_release(struct lv_disks *d)
+{
+    free(d->base);
+    free(d->kernel);
+    free(d->initrd);
+    free(d->overlay);
+    free(d->seed);
+}
+
+static int check_inputs(const struct lv_machine *m, const struct rove_box *box)
+{
+    if (!box || !box->image) {
+        log_error("machine %s: rove passed no box image to the libvirt provider", m->name);
+        return -1;
+    }
+    const char *format = box->format ? box->format : "qcow2";
+    if (strcmp(format, "qcow2") != 0 && strcmp(format, "raw") != 0) {
+        log_error("machine %s: box %s has image format '%s'; the libvirt provider takes qcow2 or "
+                  "raw",
+                  m->name, box->dir ? box->dir : box->image, format);
+        return -1;
+    }
+    if (m->ctx->seed_iso && access(m->ctx->seed_iso, R_OK) != 0) {
+        log_error("machine %s: cannot read the cloud-init seed %s: %s", m->name, m->ctx->seed_iso,
+                  strerror(errno));
+        return -1;
+    }
+    if (m->ctx->machine->disk && m->ctx->machine->disk < box->virtual_size) {
+        log_error("machine %s: disk %llu bytes is smaller than the box's image (%llu bytes)",
+                  m->name, (unsigned long long)m->ctx->machine->disk,
+                  (unsigned long long)box->virtual_size);
+        return -1;
+    }
+    return 0;
+}
+
+/* Uploads one box file (once per box version) into the pool; NULL local path: nothing to do. */
+static int box_file(struct lv_machine *m, virStoragePoolPtr pool, const char *part,
+                    const char *local_path, char **out)
+{
+    if (!local_path)
+        return 0;
+    char *volume = lv_box_volume_name(m->ctx->box, part);
+    *out = lv_box_file_ensure(m->conn, pool, volume, local_path, m->name);
+    free(volume);
+    return *out ? 0 : -1;
+}
+
+static int machine_disks(struct lv_machine *m, virStoragePoolPtr pool, struct lv_disks *d)
+{
+    const struct rove_box *box = m->ctx->box;
+    const char *format = box->format ? box->format : "qcow2";
+    if (box_file(m, pool, "disk", box->image, &d->base) != 0 ||
+        box_file(m, pool, "kernel", box->kernel, &d->kernel) != 0 ||
+        box_file(m, pool, "initrd", box->kernel ? box->initrd : NULL, &d->initrd) != 0)
+        return -1;
+
+    uint64_t capacity = m->ctx->machine->disk ? m->ctx->machine->disk : box->virtual_size;
+    char *overlay = lv_disk_volume_name(m->ctx->project_id, m->name);
+    if (lv_journal(m, LV_KIND_VOLUME, overlay) == 0)
+        d->overlay = lv_overlay_create(pool, overlay, d->base, format, capacity, m->name);
+    free(overlay);
+    if (!d->overlay)
+        return -1;
+
+    if (!m->ctx->seed_iso)
+        return 0;
+    char *seed = lv_seed_volume_name(m->ctx->project_id, m->name);
+    if (lv_journal(m, LV_KIND_VOLUME, seed) == 0)
+        d->seed = lv_volume_upload_new(m->conn, pool, seed, m->ctx->seed_iso, m->name);
+    free(seed);
+    return d->seed ? 0 : -1;
+}
+
+static char *build_xml(struct lv_machine *m, const struct lv_disks *d, enum accel_kind accel,
+                       int ssh_port)
+{
+    const struct rove_machine_spec *spec = m->ctx->machine;
+    char *console_log = fs_join(m->ctx->state_dir, LV_CONSOLE_LOG);
+    struct domain_config cfg = {
+        .name = m->domain_name,
+        .domain_type = accel_domain_type(accel),
+        .project_id = m->ctx->project_id,
+        .machine = m->name,
+        .cpus = spec->cpus > 0 ? spec->cpus : 1,
+        .memory_kib = spec->memory / 1024,
+        .disk_path = d->overlay,
+        .seed_path = d->seed,
+        .kernel = d->kernel,
+        .initrd = d->initrd,
+        .cmdline = d->kernel ? m->ctx->box->cmdline : NULL,
+        /* The console log is written on this host only when libvirt runs here. */
+        .console_log = lv_uri_is_local(m->opts.uri) ? console_log : NULL,
+        .ssh_port = ssh_port,
+        .forwards = spec->forwards,
+        .nforwards = spec->nforwards,
+        .restrict_network = m->opts.restrict_network,
+    };
+    char *xml = domain_xml_build(&cfg);
+    free(console_log);
+    return xml;
+}
+
+/* Records for people and tools what the machine is in libvirt (not needed by rove itself). */
+static void write_state_file(struct lv_machine *m, virDomainPtr dom, const char *accel_why)
+{
+    char uuid[VIR_UUID_STRING_BUFLEN] = "";
+    virDomainGetUUIDString(dom, uuid);
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "uri", json_object_new_string(m->opts.uri));
+    json_object_object_add(o, "domain", json_object_new_string(m->domain_name));
+    json_object_object_add(o, "uuid", json_object_new_string(uuid));
+    json_object_object_add(o, "pool", json_object_new_string(m->opts.pool));
+    json_object_object_add(o, "accelerator", json_object_new_string(accel_why));
+    const char *text =
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    char *path = fs_join(m->ctx->state_dir, LV_STATE_FILE);
+    if (fs_write_atomic(path, text, strlen(text), 0600) != 0)
+        log_warn("machine %s: cannot write %s", m->name, path);
+    free(path);
+    json_object_put(o);
+}
+
+static int define_domain(struct lv_machine *m, const struct lv_disks *d, enum accel_kind accel,
+                         const char *accel_why)
+{
+    int ssh_port = lv_free_local_port();
+    if (ssh_port < 0) {
+        log_error("machine %s: no free TCP port on 127.0.0.1 for SSH", m->name);
+        return -1;
+    }
+    char *xml = build_xml(m, d, accel, ssh_port);
+    if (!xml)
+        return -1;
+    log_debug("domain XML of %s:\n%s", m->domain_name, xml);
+    virDomainPtr dom = NULL;
+    if (lv_journal(m, LV_KIND_DOMAIN, m->domain_name) == 0) {
+        dom = virDomainDefineXML(m->conn, xml);
+        if (!dom)
+            log_error("machine %s: libvirt refused the definition of %s: %s", m->name,
+                      m->domain_name, lv_last_error());
+    }
+    free(xml);
+    if (!dom)
+        return -1;
+    write_state_file(m, dom, accel_why);
+    virDomainFree(dom);
+    return 0;
+}
+
+static int refuse_existing(struct lv_machine *m)
+{
+    bool failed;
+    virDomainPtr dom = lv_machine_domain(m, &failed);
+    if (!dom)
+        return failed ? -1 : 0;
+    virDomainFree(dom);
+    log_error("machine %s: domain %s already exists at %s (destroy the machine first)", m->name,
+              m->domain_name, m->opts.uri);
+    return -1;
+}
+
+int lv_choose_accel(struct lv_machine *m, enum accel_kind *accel, char *why, size_t why_len)
+{
+    struct host_facts facts;
+    host_facts_gather(m->conn, m->opts.uri, &facts);
+    int rc = accel_choose(m->opts.accel, &facts.accel, accel, why, why_len);
+    host_facts_release(&facts);
+    return rc;
+}
+
+static int create_with(struct lv_machine *m, virStoragePoolPtr pool)
+{
+    enum accel_kind accel;
+    char why[ROVE_REASON_MAX];
+    if (lv_choose_accel(m, &accel, why, sizeof why) != 0) {
+        log_error("machine %s: %s", m->name, why);
+        return -1;
+    }
+    log_info("machine %s: accelerator %s", m->name, why);
+    struct lv_disks disks = {0};
+    int rc = machine_disks(m, pool, &disks);
+    if (rc == 0)
+        rc = define_domain(m, &disks, accel, why);
+    disks_release(&disks);
+    return rc;
+}
+
+int lv_create(const struct rove_machine_ctx *ctx)
+{
+    struct lv_machine m;
+    if (lv_machine_open(ctx, &m) != 0) {
+        lv_machine_close(&m);
+        return -1;
+    }
+    int rc = -1;
+    if (check_inputs(&m, ctx->box) == 0 && lv_machine_connect(&m) == 0 &&
+        refuse_existing(&m) == 0) {
+        virStoragePoolPtr pool = lv_pool_ensure(m.conn, m.opts.pool, m.opts.uri, m.name);
+        if (pool) {
+            rc = create_with(&m, pool);
+            virStoragePoolFree(pool);
+        }
+    }
+    lv_machine_close(&m);
+    return rc;
+}

@@ -1,0 +1,17 @@
+/* Names of what rove creates in libvirt. Everything a machine owns starts with
+ * rove-PROJECT-MACHINE so machines of different projects never collide; box images are shared
+ * by every machine using the same box version. */
+#ifndef ROVE_PROVIDERS_LIBVIRT_NAMING_H
+#define ROVE_PROVIDERS_LIBVIRT_NAMING_H
+
+#include "providers/provider.h"
+
+/* All newly allocated. */
+char *lv_domain_name(const char *project_id, const char *machine);
+char *lv_disk_volume_name(const char *project_id, const char *machine);
+char *lv_seed_volume_name(const char *project_id, const char *machine);
+/* part: "disk", "kernel" or "initrd". Box names and versions are reduced to [A-Za-z0-9._-]
+ * plus a short hash of the original, so "a/b" and "a_b" stay apart. */
+char *lv_box_volume_name(const struct rove_box *box, const char *part);
+
+#endif

@@ -1,0 +1,19 @@
+/* The bridge from rove's machinefile model to the provider ABI: flattens a struct machine into
+ * the plain, versioned struct rove_machine_spec a module receives. */
+#ifndef ROVE_PROVIDERS_MACHINE_SPEC_H
+#define ROVE_PROVIDERS_MACHINE_SPEC_H
+
+#include "machine/machinefile.h"
+#include "providers/provider.h"
+
+struct provider_spec {
+    struct rove_machine_spec spec; /* points into m and into the arrays below */
+    struct rove_forward *forwards;
+    struct rove_option *options;
+};
+
+/* Fills out from m. The strings stay owned by m, which must outlive out. */
+void provider_spec_from_machine(const struct machine *m, struct provider_spec *out);
+void provider_spec_release(struct provider_spec *s);
+
+#endif

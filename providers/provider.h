@@ -1,0 +1,152 @@
+/* The provider plugin ABI.
+ *
+ * A provider is a shared module, rove-provider-NAME.so, that exports one function,
+ * ROVE_PROVIDER_ENTRY, returning its table of operations. rove loads a module only when a machine
+ * uses it. Everything crosses this boundary as plain C structs defined here: a module needs no
+ * symbol from rove itself (it links what it needs, such as util/, statically).
+ *
+ * Compatibility: a module is usable when its table's abi_version equals the host's
+ * ROVE_PROVIDER_ABI_VERSION. Any change to a struct or a signature in this file bumps the version.
+ *
+ * Conventions for every operation: 0 means success; -1 means failure, after the module has told
+ * the user why on stderr (naming the machine and the resource). Strings are UTF-8, NUL-terminated,
+ * owned by the caller and valid for the duration of the call. */
+#ifndef ROVE_PROVIDERS_PROVIDER_H
+#define ROVE_PROVIDERS_PROVIDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ROVE_PROVIDER_ABI_VERSION 1
+/* The one symbol a module exports: const struct rove_provider *rove_provider_entry(void). */
+#define ROVE_PROVIDER_ENTRY "rove_provider_entry"
+/* Module file name for provider NAME: ROVE_PROVIDER_PREFIX NAME ROVE_PROVIDER_SUFFIX. */
+#define ROVE_PROVIDER_PREFIX "rove-provider-"
+#define ROVE_PROVIDER_SUFFIX ".so"
+
+/* ---- The resource journal, owned by rove core ---- */
+
+/* One resource a provider created: kind (namespaced by the provider, e.g. "libvirt.domain"),
+ * id (the resource's name) and data (a JSON object with whatever is needed to remove it). */
+struct rove_journal_record {
+    const char *kind;
+    const char *id;
+    const char *json_data;
+};
+
+/* Providers call add() BEFORE creating a resource; core appends and fsyncs the record, so that
+ * destroy can undo a half-finished create. add() returns 0, or -1 when the record could not be
+ * made durable, in which case the provider must not create the resource. */
+struct rove_journal {
+    void *ctx;
+    int (*add)(void *ctx, const char *kind, const char *id, const char *json_data);
+};
+
+/* ---- What a provider is told about the machine ---- */
+
+struct rove_forward {
+    int host;          /* port on 127.0.0.1 */
+    int guest;         /* port in the guest */
+    const char *proto; /* "tcp" or "udp" */
+};
+
+/* A provider-specific setting from the machinefile (the section under the provider's name),
+ * as text: e.g. {"uri", "qemu:///system"}. Providers reject keys they do not know. */
+struct rove_option {
+    const char *key;
+    const char *value;
+};
+
+struct rove_machine_spec {
+    const char *name;     /* [a-z0-9-], 1-63 characters */
+    const char *hostname; /* the guest's host name */
+    int cpus;
+    uint64_t memory; /* bytes */
+    uint64_t disk;   /* bytes; 0: the box's own size */
+    const struct rove_forward *forwards;
+    size_t nforwards;
+    const struct rove_option *options;
+    size_t noptions;
+};
+
+/* An unpacked box and its parsed metadata.json. */
+struct rove_box {
+    const char *name;      /* catalog name, e.g. "debian/bookworm64" (for naming the base image) */
+    const char *version;   /* e.g. "12.0.1" */
+    const char *dir;       /* the unpacked box folder */
+    const char *image;     /* absolute path of box.img */
+    const char *format;    /* "qcow2" or "raw" */
+    uint64_t virtual_size; /* bytes */
+    const char *kernel;    /* absolute paths, or NULL: boot from the disk */
+    const char *initrd;    /* may be NULL even with a kernel */
+    const char *cmdline;   /* may be NULL */
+};
+
+/* Everything an operation works on. Fields marked "create" are NULL in other operations. */
+struct rove_machine_ctx {
+    const char *project_id; /* short hash of the project folder: [0-9a-f]{8,16} */
+    const char *state_dir;  /* .rove/machines/NAME/: exists, mode 0700, the provider may write */
+    const struct rove_machine_spec *machine;
+    const struct rove_box *box; /* create */
+    const char *seed_iso;       /* create: cloud-init NoCloud seed to attach read-only, or NULL */
+    struct rove_journal journal;
+    int log_level; /* enum log_level of util/log.h, so the module prints what rove would */
+};
+
+enum rove_machine_state {
+    ROVE_STATE_NOT_CREATED = 0,
+    ROVE_STATE_RUNNING,
+    ROVE_STATE_STOPPED,
+    ROVE_STATE_UNKNOWN, /* see the reason */
+};
+
+#define ROVE_REASON_MAX 512
+
+struct rove_state_report {
+    enum rove_machine_state state;
+    char reason[ROVE_REASON_MAX]; /* why, in words, e.g. "shut off (shutdown)"; may be empty */
+};
+
+#define ROVE_HOST_MAX 256
+
+struct rove_endpoint {
+    char host[ROVE_HOST_MAX]; /* e.g. "127.0.0.1" */
+    int port;
+};
+
+/* ---- The table of operations ---- */
+
+struct rove_provider {
+    uint32_t abi_version; /* ROVE_PROVIDER_ABI_VERSION the module was built against */
+    const char *name;     /* must equal the NAME in the module's file name */
+    const char *description;
+
+    /* Can this provider run ctx's machine here? Returns 0 when it can; fills why (always, when
+     * non-NULL: what it would use and why, or what is missing). ctx->box may be NULL. */
+    int (*probe)(const struct rove_machine_ctx *ctx, char *why, size_t why_len);
+    /* Creates the machine (disk, definition) without starting it. Journals every resource first.
+     * Creating a machine that already exists is an error. */
+    int (*create)(const struct rove_machine_ctx *ctx);
+    int (*start)(const struct rove_machine_ctx *ctx);
+    /* Asks the guest to shut down; after timeout_seconds (or at once when force) powers it off.
+     * Stopping a stopped machine succeeds. */
+    int (*stop)(const struct rove_machine_ctx *ctx, int timeout_seconds, bool force);
+    /* Removes what the records (the machine's journal, oldest first) describe, newest first, and
+     * anything the provider can find by the machine's name. Idempotent: missing resources are not
+     * errors. Records of kinds the provider does not own are ignored. */
+    int (*destroy)(const struct rove_machine_ctx *ctx, const struct rove_journal_record *records,
+                   size_t nrecords);
+    int (*state)(const struct rove_machine_ctx *ctx, struct rove_state_report *out);
+    /* Where SSH for the guest listens on the host. */
+    int (*ssh_endpoint)(const struct rove_machine_ctx *ctx, struct rove_endpoint *out);
+
+    /* Optional (NULL when the provider has no snapshots). */
+    int (*snapshot_save)(const struct rove_machine_ctx *ctx, const char *name);
+    int (*snapshot_restore)(const struct rove_machine_ctx *ctx, const char *name);
+    int (*snapshot_delete)(const struct rove_machine_ctx *ctx, const char *name);
+};
+
+typedef const struct rove_provider *(*rove_provider_entry_fn)(void);
+
+#endif

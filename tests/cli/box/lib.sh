@@ -1,0 +1,89 @@
+# Shared set-up for the `rove box` CLI tests: a private ROVE_HOME, the test HTTP server on
+# 127.0.0.1 serving $WWW, and small assertions. Source it; it cleans up on exit.
+set -u
+: "${ROVE:?set ROVE to the rove binary}"
+: "${ROVE_SRC:?set ROVE_SRC to the source tree}"
+HERE="$ROVE_SRC/tests/cli/box"
+T=$(mktemp -d /tmp/rove-box-test.XXXXXX)
+export ROVE_HOME="$T/home"
+export ROVE_HTTP_RETRY_MAX_WAIT=2
+unset ROVE_BOX_CATALOG
+WWW="$T/www"
+mkdir -p "$WWW"
+SERVER_PID=
+FAILED=0
+
+cleanup() {
+    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+    [ -n "$SERVER_PID" ] && wait "$SERVER_PID" 2>/dev/null
+    if [ "$FAILED" = 0 ]; then rm -rf "$T"; else echo "kept $T for inspection"; fi
+}
+trap cleanup EXIT
+
+start_server() {
+    python3 "$ROVE_SRC/tests/http/server.py" --root "$WWW" --port-file "$T/port" \
+        --log "$T/server.log" &
+    SERVER_PID=$!
+    for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+    PORT=$(cat "$T/port")
+    URL="http://127.0.0.1:$PORT"
+}
+
+fault() { curl -fsS "$URL/_fault?$1" >/dev/null; }
+clear_faults() { curl -fsS "$URL/_clear" >/dev/null; : >"$T/server.log"; }
+mkbox() { python3 "$HERE/mkbox.py" "$@"; }
+sha256() { sha256sum "$1" | cut -d' ' -f1; }
+
+fail() {
+    echo "FAIL: $*" >&2
+    FAILED=1
+    exit 1
+}
+pass() { echo "ok: $*"; }
+
+# run NAME EXPECTED_RC ARGS...: runs rove, keeps stdout in $T/out and stderr in $T/err.
+run() {
+    local what=$1 want=$2
+    shift 2
+    "$ROVE" "$@" >"$T/out" 2>"$T/err"
+    local rc=$?
+    if [ "$rc" != "$want" ]; then
+        echo "--- stdout" >&2; cat "$T/out" >&2
+        echo "--- stderr" >&2; cat "$T/err" >&2
+        fail "$what: rove $* exited $rc, expected $want"
+    fi
+}
+
+expect_err() { grep -qF -- "$1" "$T/err" || { cat "$T/err" >&2; fail "stderr lacks '$1'"; }; }
+expect_out() { grep -qF -- "$1" "$T/out" || { cat "$T/out" >&2; fail "stdout lacks '$1'"; }; }
+
+# The store lists exactly these "NAME VERSION PROVIDER" lines (sorted), each with rove's record.
+expect_store() {
+    "$ROVE" box list --json | python3 -c '
+import json, sys
+for b in json.load(sys.stdin): print(b["name"], b["version"], b["provider"])' >"$T/store"
+    printf '%s\n' "$@" | sed '/^$/d' >"$T/store.want"
+    diff -u "$T/store.want" "$T/store" >&2 || fail "store differs"
+    for d in "$ROVE_HOME"/boxes/[!.]*/*/*; do
+        [ -d "$d" ] || continue
+        [ -f "$d/.rove-box.json" ] || fail "half-made entry $d"
+    done
+}
+
+# Nothing is left in the store's temporary folder (only a killed rove leaves something there,
+# and the next add of that box clears it).
+expect_no_temp() {
+    if [ -d "$ROVE_HOME/boxes/.tmp" ] && [ -n "$(ls -A "$ROVE_HOME/boxes/.tmp")" ]; then
+        ls -la "$ROVE_HOME/boxes/.tmp" >&2
+        fail "leftovers in the store's .tmp"
+    fi
+}
+
+# Requests logged by the server for a path, as "STATUS RANGE SENT" lines.
+requests() {
+    python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["path"] == sys.argv[2]: print(e["status"], e["range"], e["sent"])' "$T/server.log" "$1"
+}

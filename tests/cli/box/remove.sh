@@ -1,0 +1,48 @@
+#!/bin/bash
+# remove refuses while a machine known to this host uses the box; prune keeps boxes in use.
+. "$(dirname "$0")/lib.sh"
+mkdir -p "$T/cat"
+for v in 1.0 2.0; do mkbox good "$T/cat/m-$v.box" --size 2000; done
+mkdir -p "$T/cat/test"
+echo '{"name":"test/m","versions":[{"version":"1.0","providers":[{"name":"libvirt","url":"../m-1.0.box"}]},
+ {"version":"2.0","providers":[{"name":"libvirt","url":"../m-2.0.box"}]}]}' >"$T/cat/test/m.json"
+export ROVE_BOX_CATALOG="$T/cat"
+run "add 1.0" 0 box add test/m --box-version "= 1.0"
+run "add 2.0" 0 box add test/m
+mkdir -p "$T/proj/.rove/machines/web"
+cat >"$ROVE_HOME/index.json" <<JSON
+{"machines": [
+  {"project": "$T/proj", "name": "web", "box": "test/m", "box_version": "1.0",
+   "provider": "libvirt", "state_dir": "$T/proj/.rove/machines/web"},
+  {"project": "$T/gone", "name": "old", "box": "test/m", "box_version": "2.0",
+   "provider": "libvirt", "state_dir": "$T/gone/.rove/machines/old"}
+]}
+JSON
+run "ambiguous" 1 box remove test/m
+expect_err "several boxes test/m are stored: 1.0 (libvirt), 2.0 (libvirt)"
+run "in use" 1 box remove test/m --box-version 1.0
+expect_err "box test/m 1.0 (libvirt) is used by machine 'web' of $T/proj"
+expect_store "test/m 1.0 libvirt" "test/m 2.0 libvirt"
+pass "remove refuses a box in use, naming the machine"
+
+run "prune keeps in use" 0 box prune
+expect_err "keeping box test/m 1.0 (libvirt): machine 'web' of $T/proj uses it"
+expect_store "test/m 1.0 libvirt" "test/m 2.0 libvirt"
+pass "prune keeps a box in use"
+
+run "stale user ignored" 0 box remove test/m --box-version 2.0
+expect_store "test/m 1.0 libvirt"
+pass "a machine whose state folder is gone does not hold a box"
+
+run "force" 0 box remove test/m --force
+expect_store
+[ ! -e "$ROVE_HOME/boxes/test%2Fm" ] || fail "empty folders left"
+run "missing" 1 box remove test/m
+expect_err "no stored box test/m"
+pass "--force removes; removing a missing box fails clearly"
+
+echo '{"machines": 5}' >"$ROVE_HOME/index.json"
+run "add" 0 box add test/m
+run "bad index" 1 box remove test/m
+expect_err "index.json: expected a JSON object with a \"machines\" array"
+pass "a malformed index is named, not ignored"

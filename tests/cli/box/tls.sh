@@ -1,0 +1,20 @@
+#!/bin/bash
+# TLS: a certificate that does not verify is refused, naming the URL and --insecure; with
+# --insecure the box is added.
+. "$(dirname "$0")/lib.sh"
+command -v openssl >/dev/null || { echo "skip: openssl is needed to make a certificate"; exit 77; }
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1 \
+    -subj /CN=127.0.0.1 >/dev/null 2>&1 || fail "cannot make a certificate"
+mkbox good "$WWW/t.box"
+python3 "$ROVE_SRC/tests/http/server.py" --root "$WWW" --port-file "$T/port" \
+    --log "$T/server.log" --tls "$T/cert.pem" "$T/key.pem" &
+SERVER_PID=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+URL="https://127.0.0.1:$(cat "$T/port")"
+run "self-signed" 1 box add "$URL/t.box"
+expect_err "cannot download $URL/t.box: the server's TLS certificate does not verify"
+expect_err "--insecure"
+expect_store
+run "insecure" 0 box add "$URL/t.box" --insecure
+expect_store "t 0 libvirt"
+pass "TLS verified by default; --insecure skips it"

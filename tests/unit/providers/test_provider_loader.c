@@ -1,0 +1,199 @@
+/* The module loader: search folders, the real libvirt module from the build tree, and modules
+ * that are missing or broken (no entry symbol, wrong ABI version, wrong name, not an ELF file). */
+#include "providers/loader.h"
+#include "providers/machine_spec.h"
+#include "util/fs.h"
+#include "util/strbuf.h"
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/* Runs fn with stderr going to a file; returns what it printed (caller frees). */
+static char *stderr_of(const struct rove_provider *(*fn)(const char *), const char *arg,
+                       const struct rove_provider **result)
+{
+    char path[] = "/tmp/rove-loader-stderr-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    *result = fn(arg);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(fd);
+    char *text = NULL;
+    size_t len;
+    assert_int_equal(fs_read_file(path, &text, &len), 0);
+    unlink(path);
+    return text;
+}
+
+static void test_search_order(void **state)
+{
+    (void)state;
+    setenv("ROVE_PROVIDER_PATH", "/opt/a::/opt/b", 1);
+    char **dirs = provider_search_dirs();
+    assert_string_equal(dirs[0], "/opt/a");
+    assert_string_equal(dirs[1], "/opt/b");
+    /* This test runs from the build tree, so the build's module folder comes next. */
+    assert_string_equal(dirs[2], ROVE_TEST_MODULE_DIR);
+    assert_string_equal(dirs[3], ROVE_TEST_INSTALL_DIR);
+    assert_null(dirs[4]);
+    provider_free_search_dirs(dirs);
+    unsetenv("ROVE_PROVIDER_PATH");
+}
+
+static void expect_failure(const char *name, const char *needle1, const char *needle2)
+{
+    const struct rove_provider *ops;
+    char *err = stderr_of(provider_load, name, &ops);
+    assert_null(ops);
+    if (!strstr(err, needle1) || (needle2 && !strstr(err, needle2)))
+        fail_msg("for provider '%s' expected '%s' and '%s' in: %s", name, needle1,
+                 needle2 ? needle2 : "", err);
+    free(err);
+}
+
+static void test_broken_modules_are_named(void **state)
+{
+    (void)state;
+    setenv("ROVE_PROVIDER_PATH", ROVE_TEST_FIXTURE_DIR, 1);
+    expect_failure("noentry", ROVE_TEST_FIXTURE_DIR "/rove-provider-noentry.so",
+                   "no symbol rove_provider_entry");
+    expect_failure("oldabi", ROVE_TEST_FIXTURE_DIR "/rove-provider-oldabi.so", "ABI version 99");
+    expect_failure("misnamed", ROVE_TEST_FIXTURE_DIR "/rove-provider-misnamed.so",
+                   "calls itself 'other'");
+    char *garbage = fs_join(ROVE_TEST_FIXTURE_DIR, "rove-provider-garbage.so");
+    assert_int_equal(fs_write_atomic(garbage, "not an ELF file\n", 16, 0644), 0);
+    expect_failure("garbage", garbage, "cannot load it");
+    free(garbage);
+    unsetenv("ROVE_PROVIDER_PATH");
+}
+
+static void test_missing_module_lists_every_folder(void **state)
+{
+    (void)state;
+    setenv("ROVE_PROVIDER_PATH", "/nonexistent/one:/nonexistent/two", 1);
+    const struct rove_provider *ops;
+    char *err = stderr_of(provider_load, "nosuch", &ops);
+    assert_null(ops);
+    assert_non_null(strstr(err, "provider 'nosuch' is not installed"));
+    assert_non_null(strstr(err, "/nonexistent/one/rove-provider-nosuch.so"));
+    assert_non_null(strstr(err, "/nonexistent/two/rove-provider-nosuch.so"));
+    assert_non_null(strstr(err, ROVE_TEST_MODULE_DIR "/rove-provider-nosuch.so"));
+    assert_non_null(strstr(err, ROVE_TEST_INSTALL_DIR "/rove-provider-nosuch.so"));
+    free(err);
+    expect_failure("../../etc/evil", "not a valid provider name", NULL);
+    unsetenv("ROVE_PROVIDER_PATH");
+}
+
+static int journal_count;
+
+static int count_journal(void *ctx, const char *kind, const char *id, const char *json)
+{
+    (void)ctx, (void)kind, (void)id, (void)json;
+    journal_count++;
+    return 0;
+}
+
+/* The real libvirt module, loaded from the build tree, against libvirt's in-memory test driver:
+ * the machine does not exist there, so state, endpoint and destroy show the "not created" paths. */
+static void test_libvirt_module_loads_and_answers(void **state)
+{
+    (void)state;
+    unsetenv("ROVE_PROVIDER_PATH");
+    const struct rove_provider *ops = provider_load("libvirt");
+    assert_non_null(ops);
+    assert_ptr_equal(provider_load("libvirt"), ops); /* loaded once */
+    assert_string_equal(ops->name, "libvirt");
+
+    struct rove_option options[] = {{"uri", "test:///default"}, {"accel", "tcg"}};
+    struct rove_machine_spec spec = {
+        .name = "web", .cpus = 1, .memory = 256 << 20, .options = options, .noptions = 2};
+    struct rove_machine_ctx ctx = {.project_id = "0123abcd",
+                                   .state_dir = "/nonexistent",
+                                   .machine = &spec,
+                                   .journal = {NULL, count_journal},
+                                   .log_level = 1};
+    char why[ROVE_REASON_MAX];
+    assert_int_equal(ops->probe(&ctx, why, sizeof why), 0);
+    assert_non_null(strstr(why, "test:///default"));
+    assert_non_null(strstr(why, "TCG"));
+
+    struct rove_state_report report;
+    assert_int_equal(ops->state(&ctx, &report), 0);
+    assert_int_equal(report.state, ROVE_STATE_NOT_CREATED);
+    assert_non_null(strstr(report.reason, "rove-0123abcd-web"));
+
+    struct rove_endpoint endpoint;
+    assert_int_equal(ops->ssh_endpoint(&ctx, &endpoint), -1);
+    assert_int_equal(ops->stop(&ctx, 1, false), 0); /* nothing runs */
+
+    struct rove_journal_record records[] = {
+        {"libvirt.volume", "rove-0123abcd-web.qcow2", "{\"uri\":\"test:///default\"}"},
+        {"libvirt.domain", "rove-0123abcd-web", "{\"uri\":\"test:///default\"}"},
+        {"vmm.pid", "1234", "{}"},
+    };
+    assert_int_equal(ops->destroy(&ctx, records, 3), 0);
+    assert_int_equal(ops->destroy(&ctx, NULL, 0), 0);
+    assert_int_equal(journal_count, 0);
+
+    /* Machine-caused errors are errors, before anything is touched. */
+    struct rove_option bad[] = {{"accel", "warp"}};
+    spec.options = bad;
+    spec.noptions = 1;
+    assert_int_equal(ops->probe(&ctx, why, sizeof why), -1);
+    struct rove_option unknown[] = {{"urii", "qemu:///system"}};
+    spec.options = unknown;
+    assert_int_equal(ops->create(&ctx), -1);
+    assert_int_equal(journal_count, 0);
+}
+
+static void test_machine_becomes_spec(void **state)
+{
+    (void)state;
+    struct forward fw = {.host = 8080, .guest = 80, .proto = "tcp"};
+    struct machine m = {.name = "db",
+                        .provider = "libvirt",
+                        .cpus = 2,
+                        .memory = 2u << 30,
+                        .forwards = &fw,
+                        .nforwards = 1,
+                        .libvirt = {.uri = "qemu:///session", .accel = "kvm"}};
+    struct provider_spec s;
+    provider_spec_from_machine(&m, &s);
+    assert_string_equal(s.spec.name, "db");
+    assert_string_equal(s.spec.hostname, "db");
+    assert_int_equal(s.spec.cpus, 2);
+    assert_int_equal(s.spec.nforwards, 1);
+    assert_int_equal(s.spec.forwards[0].host, 8080);
+    assert_int_equal(s.spec.noptions, 2);
+    assert_string_equal(s.spec.options[0].key, "uri");
+    assert_string_equal(s.spec.options[0].value, "qemu:///session");
+    assert_string_equal(s.spec.options[1].key, "accel");
+    provider_spec_release(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_search_order),
+        cmocka_unit_test(test_broken_modules_are_named),
+        cmocka_unit_test(test_missing_module_lists_every_folder),
+        cmocka_unit_test(test_libvirt_module_loads_and_answers),
+        cmocka_unit_test(test_machine_becomes_spec),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    provider_unload_all();
+    return rc;
+}

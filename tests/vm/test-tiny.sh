@@ -1,0 +1,144 @@
+#!/bin/sh
+# The whole life of a machine on the tiny box (no cloud-init: the insecure-key path) through
+# libvirt: up, provisioners checked inside the guest, ssh, ssh-config, status, halt, reload,
+# provision, failures, locks, kill -9 during up, destroy leaving nothing behind.
+. "$(dirname "$0")/../cli/lib.sh"
+. "$(dirname "$0")/lib.sh"
+require_libvirt
+build_box tiny
+
+PORT=$(free_port)
+mkdir -p scripts conf
+cat > scripts/setup.sh <<'SH'
+#!/bin/sh
+echo "script args: $*"
+echo "APP_ENV=$APP_ENV QUOTED=$QUOTED" > /tmp/script-env
+id -u > /tmp/script-uid
+SH
+echo "key = value" > conf/app.ini
+cat > machinefile.yaml <<YAML
+version: 1
+machines:
+  web:
+    box: $BOX
+    memory: 512M
+    libvirt: {accel: auto}
+    forward:
+      - {host: $PORT, guest: 8000}
+    provision:
+      - shell: |
+          echo provisioning-output
+          mkdir -p /var/lib/rove-test; f=/var/lib/rove-test/count
+          n=\$(cat \$f 2>/dev/null || echo 0); echo \$((n + 1)) > \$f
+          echo "\$(id -u)" > /tmp/shell-uid
+      - script: scripts/setup.sh
+        args: [--fast, "two words"]
+        env: {APP_ENV: dev, QUOTED: "it's \$HOME"}
+        privileged: false
+      - file: {src: conf/app.ini, dest: /tmp/app.ini}
+YAML
+domains > "$WORK/domains.before"
+volumes > "$WORK/volumes.before"
+PROJECT_TAG=$(basename "$WORK")
+
+run up
+expect_rc "up exits 0" 0
+expect_err "up names the accelerator" "libvirt: "
+expect_out "provisioner output is prefixed with the machine name" "web: provisioning-output"
+expect_out "script arguments are passed" "web: script args: --fast two words"
+
+run ssh web -c 'cat /var/lib/rove-test/count'
+expect_rc "ssh -c exits 0" 0
+[ "$OUT" = 1 ] && ok "provisioned once" || not_ok "provisioned once" "$OUT"
+run ssh web -c 'cat /tmp/shell-uid'
+[ "$OUT" = 0 ] && ok "inline shell ran privileged" || not_ok "inline shell ran privileged" "$OUT"
+run ssh web -c 'cat /tmp/script-uid'
+[ -n "$OUT" ] && [ "$OUT" != 0 ] && ok "script ran unprivileged" || not_ok "script ran unprivileged" "$OUT"
+run ssh web -c 'cat /tmp/script-env /tmp/app.ini'
+expect_out "script env escaped correctly" "APP_ENV=dev QUOTED=it's \$HOME"
+expect_out "file provisioner uploaded" "key = value"
+
+run ssh web -c 'echo out; echo err >&2; exit 7'
+expect_rc "ssh -c passes the exit status through" 7
+[ "$OUT" = out ] && ok "stdout kept apart" || not_ok "stdout kept apart" "$OUT"
+[ "$ERR" = err ] && ok "stderr kept apart" || not_ok "stderr kept apart" "$ERR"
+
+run status --json
+echo "$OUT" | python3 -c 'import json,sys; s=json.load(sys.stdin); assert s[0]["state"]=="running", s' &&
+    ok "status says running" || not_ok "status says running" "$OUT"
+
+run ssh-config web
+expect_out "ssh-config has the port" "Port "
+echo "$OUT" > "$WORK/ssh_config"
+hostname_out=$(ssh -F "$WORK/ssh_config" web 'echo via-openssh' 2>&1)
+[ "$hostname_out" = via-openssh ] && ok "ssh -F with ssh-config logs in" || not_ok "ssh -F with ssh-config logs in" "$hostname_out"
+run ssh web -- -o BatchMode=yes 'echo exec-openssh'
+expect_out "rove ssh execs OpenSSH" "exec-openssh"
+
+run up
+expect_rc "up on a running machine exits 0" 0
+run ssh web -c 'cat /var/lib/rove-test/count'
+[ "$OUT" = 1 ] && ok "up again does not provision again" || not_ok "up again does not provision again" "$OUT"
+run provision
+expect_rc "provision exits 0" 0
+run ssh web -c 'cat /var/lib/rove-test/count'
+[ "$OUT" = 2 ] && ok "provision runs the provisioners again" || not_ok "provision runs again" "$OUT"
+
+# a second command on a locked machine waits and says so, or with --no-wait fails at once
+"$ROVE" provision >/dev/null 2>&1 &
+holder=$!
+sleep 0.5
+run --no-wait provision
+expect_rc "--no-wait on a busy machine exits 1" 1
+expect_err "and says it is busy" "machine 'web' is busy"
+run provision
+expect_rc "a waiting command runs after the lock is released" 0
+expect_err "and said it waited" "waiting for machine 'web'"
+wait $holder
+
+run halt
+expect_rc "halt exits 0" 0
+run status
+expect_out "status says stopped" "stopped"
+run up
+expect_rc "up starts a stopped machine" 0
+run ssh web -c 'cat /var/lib/rove-test/count'
+[ "$OUT" = 4 ] && ok "disk survived halt; no provisioning on restart" || not_ok "state after halt/up" "$OUT"
+run reload
+expect_rc "reload exits 0" 0
+
+# a failing provisioner: up stops with that machine, index and status named
+cat >> machinefile.yaml <<'YAML'
+      - shell: exit 3
+YAML
+run provision
+expect_rc "a failing provisioner exits 1" 1
+expect_err "the failure names the machine and the provisioner" "web"
+expect_err "and its exit status" "3"
+
+run destroy -f
+expect_rc "destroy exits 0" 0
+expect_nothing_left "$WORK/domains.before" "$WORK/volumes.before"
+run destroy -f
+expect_rc "destroy again is fine" 0
+
+# kill -9 in the middle of up, then destroy cleans everything, then up works
+sed -i '/exit 3/d' machinefile.yaml
+"$ROVE" up >"$WORK/up.log" 2>&1 &
+uppid=$!
+for _ in $(seq 1 100); do
+    grep -q "waiting for SSH" "$WORK/up.log" && break
+    sleep 0.1
+done
+kill -9 $uppid
+wait $uppid 2>/dev/null
+run status
+expect_rc "status after kill -9" 0
+run destroy -f
+expect_rc "destroy after kill -9" 0
+expect_nothing_left "$WORK/domains.before" "$WORK/volumes.before"
+run up --no-provision
+expect_rc "up after an interrupted up" 0
+run destroy -f
+expect_nothing_left "$WORK/domains.before" "$WORK/volumes.before"
+finish

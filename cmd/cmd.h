@@ -30,6 +30,7 @@ struct cmd_ctx {
     bool json;                    /* --json */
     bool no_wait;                 /* --no-wait: fail at once on a locked machine */
     struct machinefile *mf;       /* loaded when CMD_NEEDS_MACHINEFILE */
+    int args_after_dashdash;      /* positional arguments given after "--"; -1: no "--" */
 };
 
 struct cmd {

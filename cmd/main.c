@@ -249,6 +249,11 @@ int main(int argc, char **argv)
     }
     int cargc = argc - first;
     char **cargv = argv + first;
+    /* getopt moves the arguments before "--" behind it; count what really came after it. */
+    ctx.args_after_dashdash = -1;
+    for (int i = 1; i < cargc && ctx.args_after_dashdash < 0; i++)
+        if (!strcmp(cargv[i], "--"))
+            ctx.args_after_dashdash = cargc - i - 1;
     int first_arg;
     rc = parse_command_options(&ctx, cargc, cargv, &first_arg);
     if (rc < 0 && (ctx.cmd->flags & CMD_NEEDS_MACHINEFILE))

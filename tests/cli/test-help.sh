@@ -4,7 +4,7 @@
 
 run --help
 expect_rc "--help exits 0" 0
-for cmd in init validate status help; do
+for cmd in init validate up status ssh ssh-config provision halt reload destroy run global-status box help; do
     expect_out "--help lists $cmd" "  $cmd "
 done
 run --version

@@ -387,20 +387,35 @@ static bool find_stored_match(const char *name, const char *constraint, const ch
     return best >= 0;
 }
 
+/* An unversioned box added from a file is reused only while it is that same file, unchanged
+ * since it was added: a rebuilt .box at the same or another path must not be mistaken for it. */
+static bool same_local_file(const struct box_entry *e, const char *path)
+{
+    struct stat st;
+    return e->source && !strcmp(e->source, path) && stat(path, &st) == 0 &&
+           (long long)st.st_mtime <= e->added;
+}
+
 /* A stored box for a box-by-URL or by-path request, or for a catalog name (checked before any
  * catalog is consulted, so `up` works offline with a box it has). */
-static bool find_for_ensure(const struct box_request *req, struct box_entry *out)
+static bool find_for_ensure(const struct box_request *req, struct box_entry *out, bool *stale)
 {
     struct stat st;
     bool local_or_url = strstr(req->source, "://") || stat(req->source, &st) == 0;
-    if (!local_or_url && box_name_is_valid(req->source))
-        return find_stored_match(req->source, req->version, req->provider, out);
+    if (!local_or_url) /* a name; anything else is box_add()'s to report */
+        return box_name_is_valid(req->source) &&
+               find_stored_match(req->source, req->version, req->provider, out);
     struct box_source src;
     bool found = false;
     if (box_source_resolve(req, &src) == BOX_OK && src.kind == BOX_SOURCE_BOX) {
         struct plan plan = {
             .name = src.name, .version = (char *)"0", .provider = (char *)req->provider};
         found = find_stored(&plan, out);
+        if (found && !src.is_url && !same_local_file(out, src.location)) {
+            box_entry_free(out);
+            found = false;
+            *stale = true;
+        }
     }
     box_source_free(&src);
     return found;
@@ -410,13 +425,17 @@ int box_ensure(const struct box_request *req, struct box_handle *out)
 {
     memset(out, 0, sizeof *out);
     struct box_entry e;
+    bool stale = false;
     if (!req->force && req->source && (!req->version || box_constraint_is_valid(req->version)) &&
-        find_for_ensure(req, &e)) {
+        find_for_ensure(req, &e, &stale)) {
         int rc = open_stored(&e, out);
         box_entry_free(&e);
         return rc;
     }
-    return box_add(req, out);
+    /* A stored unversioned box whose file changed is replaced. */
+    struct box_request replace = *req;
+    replace.force = true;
+    return box_add(stale ? &replace : req, out);
 }
 
 void box_handle_free(struct box_handle *h)

@@ -11,7 +11,9 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #define CONSOLE_TAIL_LINES   30
@@ -22,7 +24,25 @@ struct created_box {
     struct box_handle handle;
     struct rove_box box;
     char *image, *kernel, *initrd;
+    char *instance; /* the version as providers see it */
 };
+
+/* Providers keep one copy of a box's image per (name, version) (libvirt: a base volume). A box
+ * given by file has no real version and may be rebuilt and added again under the same one, so
+ * the version they see carries a tag of the unpacked image: a new image gets a new copy, and
+ * machines on the old one keep theirs. */
+static char *instance_version(const char *version, const char *image)
+{
+    struct stat st;
+    if (stat(image, &st) < 0)
+        return xstrdup(version);
+    uint64_t h = 14695981039346656037ULL;
+    uint64_t parts[] = {(uint64_t)st.st_ino, (uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
+                        (uint64_t)st.st_mtim.tv_nsec};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        h = (h ^ parts[i]) * 1099511628211ULL;
+    return xasprintf("%s-%08x", version, (unsigned)(h >> 32));
+}
 
 static char *inside(const char *dir, const char *rel)
 {
@@ -39,19 +59,18 @@ static int fetch_box(struct machine_runtime *rt, struct created_box *cb)
         .provider = m->provider,
         .checksum = m->box_checksum,
     };
-    if (box_ensure(&req, &cb->handle) != BOX_OK) {
-        log_error(RT_FMT "cannot get box '%s'", m->name, m->box);
-        return -1;
-    }
+    if (box_ensure(&req, &cb->handle) != BOX_OK)
+        return -1; /* the box layer said why, naming the box */
     struct box_handle *h = &cb->handle;
     log_info(RT_FMT "box %s %s (%s)", m->name, h->name, h->version,
              h->added ? "downloaded" : "cached");
     cb->image = fs_join(h->dir, BOX_IMAGE);
+    cb->instance = instance_version(h->version, cb->image);
     cb->kernel = inside(h->dir, h->meta.kernel);
     cb->initrd = inside(h->dir, h->meta.initrd);
     cb->box = (struct rove_box){
         .name = h->name,
-        .version = h->version,
+        .version = cb->instance,
         .dir = h->dir,
         .image = cb->image,
         .format = h->meta.format ? h->meta.format : "qcow2",
@@ -69,6 +88,7 @@ static void created_box_release(struct created_box *cb)
     free(cb->image);
     free(cb->kernel);
     free(cb->initrd);
+    free(cb->instance);
 }
 
 static int prepare_keys_and_seed(struct machine_runtime *rt, bool cloud_init, char **seed_path)
@@ -93,8 +113,9 @@ static int probe_provider(struct machine_runtime *rt)
                   rt->provider->name, why);
         return -1;
     }
+    /* create says which accelerator it uses; the whole probe is for -v */
     if (why[0])
-        log_info(RT_FMT "%s: %s", rt->m->name, rt->provider->name, why);
+        log_debug(RT_FMT "%s: %s", rt->m->name, rt->provider->name, why);
     return 0;
 }
 

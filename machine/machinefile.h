@@ -68,8 +68,8 @@ struct vmm_options {
 };
 
 struct machine {
-    char *name;         /* [a-z0-9-], 1-63 characters, not starting with '-' */
-    char *box;          /* catalog name, URL or absolute path of a .box */
+    char *name; /* [a-z0-9-], 1-63 characters, not starting with '-' */
+    char *box;  /* catalog name, URL, or absolute path of a .box (resolved against the folder) */
     char *box_version;  /* version constraint, or NULL */
     char *box_checksum; /* "TYPE:HEX", or NULL */
     char *box_url;      /* catalog or box URL, or NULL */

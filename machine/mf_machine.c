@@ -1,6 +1,7 @@
 /* The keys of a machine (and of `defaults`, which takes the same keys). */
 #include "machine/mf_parse.h"
 #include "machine/names.h"
+#include "util/fs.h"
 #include "util/version.h"
 #include "util/strbuf.h"
 
@@ -17,7 +18,21 @@
         yw_string(w, v, what, &((struct machine *)target)->member);                                \
     }
 
-STRING_FIELD(read_box, box, "a box name, URL or path")
+/* A box is a catalog name, a URL or a path; a path (starting with '/' or '.', or naming a file
+ * beside the machinefile) is made absolute, relative to the machinefile's folder. */
+static void read_box(struct yaml_walk *w, yaml_node_t *v, void *target)
+{
+    struct machine *m = target;
+    if (!yw_string(w, v, "a box name, URL or path", &m->box) || strstr(m->box, "://"))
+        return;
+    char *path = fs_join(w->dir, m->box);
+    if (m->box[0] == '/' || m->box[0] == '.' || fs_exists(path)) {
+        free(m->box);
+        m->box = fs_absolute(path);
+    }
+    free(path);
+}
+
 STRING_FIELD(read_box_url, box_url, "a box or catalog URL")
 
 static void read_box_version(struct yaml_walk *w, yaml_node_t *v, void *target)

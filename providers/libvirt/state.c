@@ -57,6 +57,18 @@ static void describe(int state, int reason, struct rove_state_report *out)
     }
 }
 
+/* `status` says which accelerator a running machine uses: the domain type is kvm or qemu (TCG). */
+static void add_accelerator(virDomainPtr dom, struct rove_state_report *out)
+{
+    char *xml = virDomainGetXMLDesc(dom, 0);
+    if (!xml)
+        return;
+    const char *accel = strstr(xml, "<domain type='kvm'") ? "KVM" : "TCG, software emulation";
+    size_t len = strlen(out->reason);
+    snprintf(out->reason + len, sizeof out->reason - len, " (%s)", accel);
+    free(xml);
+}
+
 static void report_unknown(struct rove_state_report *out, const char *what, const char *uri)
 {
     out->state = ROVE_STATE_UNKNOWN;
@@ -87,6 +99,8 @@ int lv_state(const struct rove_machine_ctx *ctx, struct rove_state_report *out)
         report_unknown(out, "cannot read the domain's state at", m.opts.uri);
     } else {
         describe(state, reason, out);
+        if (out->state == ROVE_STATE_RUNNING)
+            add_accelerator(dom, out);
     }
     if (dom)
         virDomainFree(dom);

@@ -156,8 +156,8 @@ static void test_full_file(void **state)
 
     struct machine *db = &mf->machines[1];
     assert_string_equal(db->name, "db");
-    snprintf(expect, sizeof expect, "./boxes/postgres.box");
-    assert_string_equal(db->box, expect); /* a box is a name, URL or path: kept as written */
+    snprintf(expect, sizeof expect, "%s/boxes/postgres.box", tmpdir);
+    assert_string_equal(db->box, expect); /* a path, resolved against the machinefile's folder */
     assert_string_equal(db->hostname, "db");
     assert_int_equal(db->cpus, 1);
     assert_int_equal(db->memory, 1536ULL << 20);

@@ -43,7 +43,7 @@ PROJECT_TAG=$(basename "$WORK")
 
 run up
 expect_rc "up exits 0" 0
-expect_err "up names the accelerator" "libvirt: "
+expect_err "up names the accelerator" "accelerator "
 expect_out "provisioner output is prefixed with the machine name" "web: provisioning-output"
 expect_out "script arguments are passed" "web: script args: --fast two words"
 
@@ -66,6 +66,10 @@ expect_rc "ssh -c passes the exit status through" 7
 run status --json
 echo "$OUT" | python3 -c 'import json,sys; s=json.load(sys.stdin); assert s[0]["state"]=="running", s' &&
     ok "status says running" || not_ok "status says running" "$OUT"
+
+run status
+case "$OUT" in *"running (KVM)"* | *"running (TCG"*) ok "status names the accelerator" ;;
+*) not_ok "status names the accelerator" "$OUT" ;; esac
 
 run ssh-config web
 expect_out "ssh-config has the port" "Port "

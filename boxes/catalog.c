@@ -121,20 +121,10 @@ static struct json_object *find_in_array(struct json_object *array, const char *
 
 static struct json_object *parse_json(const char *text, size_t len, char **err)
 {
-    struct json_tokener *tok = json_tokener_new();
-    struct json_object *root = json_tokener_parse_ex(tok, text, (int)len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t used = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    while (used < len && text[used] && strchr(" \t\r\n", text[used]))
-        used++;
-    if (!root || jerr != json_tokener_success || used < len) {
-        json_object_put(root);
-        fail(err, xasprintf("the catalog is not valid JSON (%s)",
-                            jerr != json_tokener_success ? json_tokener_error_desc(jerr)
-                                                         : "trailing text"));
-        return NULL;
-    }
+    const char *why;
+    struct json_object *root = json_parse_document(text, len, &why);
+    if (!root)
+        fail(err, xasprintf("the catalog is not valid JSON (%s)", why));
     return root;
 }
 

@@ -19,9 +19,8 @@ static char *member(struct json_object *o, const char *key)
 int host_index_parse(const char *text, size_t len, struct host_index *out, char **err)
 {
     memset(out, 0, sizeof *out);
-    struct json_tokener *tok = json_tokener_new();
-    struct json_object *root = json_tokener_parse_ex(tok, text, (int)len);
-    json_tokener_free(tok);
+    const char *why;
+    struct json_object *root = json_parse_document(text, len, &why);
     struct json_object *machines;
     if (!root || !json_object_is_type(root, json_type_object) ||
         !json_object_object_get_ex(root, "machines", &machines) ||

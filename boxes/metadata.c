@@ -119,19 +119,10 @@ int box_metadata_parse(const char *text, size_t len, struct box_metadata *out, c
     *err = NULL;
     if (len > BOX_METADATA_MAX_SIZE)
         return fail(err, xstrdup("metadata.json is larger than 1 MiB"));
-    struct json_tokener *tok = json_tokener_new();
-    struct json_object *root = json_tokener_parse_ex(tok, text, (int)len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t used = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    while (used < len && text[used] && strchr(" \t\r\n", text[used]))
-        used++;
-    if (!root || jerr != json_tokener_success || used < len) {
-        json_object_put(root);
-        return fail(err, xasprintf("metadata.json is not valid JSON (%s)",
-                                   jerr != json_tokener_success ? json_tokener_error_desc(jerr)
-                                                                : "trailing text"));
-    }
+    const char *why;
+    struct json_object *root = json_parse_document(text, len, &why);
+    if (!root)
+        return fail(err, xasprintf("metadata.json is not valid JSON (%s)", why));
     int rc = -1;
     if (!json_object_is_type(root, json_type_object))
         fail(err, xstrdup("metadata.json must hold a JSON object"));

@@ -39,11 +39,9 @@ static bool get_long(struct json_object *obj, const char *key, long *out)
 /* Applies one complete line; returns false when it is not a valid record. */
 static bool apply_line(struct journal *j, const char *line, size_t len)
 {
-    struct json_tokener *tok = json_tokener_new();
-    struct json_object *obj = json_tokener_parse_ex(tok, line, (int)len);
-    bool ok = obj && json_tokener_get_error(tok) == json_tokener_success &&
-              json_object_is_type(obj, json_type_object);
-    json_tokener_free(tok);
+    const char *why;
+    struct json_object *obj = json_parse_document(line, len, &why);
+    bool ok = obj && json_object_is_type(obj, json_type_object);
     long seq = 0, ref = 0;
     const char *op = ok ? get_string(obj, "op") : NULL;
     ok = ok && op && get_long(obj, "seq", &seq);

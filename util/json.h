@@ -5,6 +5,9 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+/* Parses text[0..len) as exactly one JSON document (whitespace around it allowed, nothing else).
+ * Returns it, or NULL with *why set to a static description of what is wrong. */
+struct json_object *json_parse_document(const char *text, size_t len, const char **why);
 /* Prints obj to out, pretty, with a trailing newline, and drops the reference. */
 void json_print_and_put(FILE *out, struct json_object *obj);
 /* Adds key: string (or null for a NULL string) to obj. */

@@ -208,8 +208,12 @@ static int open_stored(const struct box_entry *e, struct box_handle *out)
 /* The stored box the plan names, if any; a direct .box without --provider matches any provider. */
 static bool find_stored(const struct plan *plan, struct box_entry *out)
 {
+    if (plan->provider && box_store_get(plan->name, plan->version, plan->provider, out) == 0)
+        return true;
+    if (plan->provider && !strcmp(plan->provider, "vmm"))
+        return box_store_get(plan->name, plan->version, "libvirt", out) == 0;
     if (plan->provider)
-        return box_store_get(plan->name, plan->version, plan->provider, out) == 0;
+        return false;
     struct box_entry *all;
     size_t n;
     bool found = false;
@@ -230,7 +234,7 @@ static int check_unpacked(const struct plan *plan, const char *dir, const struct
 {
     if (load_metadata(dir, meta) != BOX_OK)
         return BOX_ERROR;
-    if (plan->provider && strcmp(plan->provider, meta->provider)) {
+    if (plan->provider && !box_provider_accepts(plan->provider, meta->provider)) {
         log_error("%s is a box for provider '%s', not '%s'", plan->location, meta->provider,
                   plan->provider);
         return BOX_ERROR;
@@ -373,7 +377,8 @@ static bool find_stored_match(const char *name, const char *constraint, const ch
     ssize_t best = -1;
     for (size_t i = 0; i < n; i++) {
         const struct box_entry *e = &all[i];
-        if (strcmp(e->name, name) || strcmp(e->provider, provider ? provider : "libvirt") ||
+        if (strcmp(e->name, name) ||
+            !box_provider_accepts(provider ? provider : "libvirt", e->provider) ||
             !box_version_satisfies(e->version, constraint))
             continue;
         if (best < 0 || box_version_compare(e->version, all[best].version) > 0)

@@ -178,6 +178,9 @@ static const struct catalog_provider *pick_provider(const struct catalog_version
     for (size_t i = 0; i < v->nproviders; i++)
         if (!provider || (v->providers[i].name && !strcmp(v->providers[i].name, provider)))
             return &v->providers[i];
+    for (size_t i = 0; provider && i < v->nproviders; i++)
+        if (v->providers[i].name && box_provider_accepts(provider, v->providers[i].name))
+            return &v->providers[i];
     return NULL;
 }
 

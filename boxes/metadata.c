@@ -54,6 +54,12 @@ static int optional_bool(struct json_object *root, const char *key, bool *out, c
     return 0;
 }
 
+bool box_provider_accepts(const char *wanted, const char *box_provider)
+{
+    return !strcmp(wanted, box_provider) ||
+           (!strcmp(wanted, "vmm") && !strcmp(box_provider, "libvirt"));
+}
+
 static int valid_provider(const char *p)
 {
     if (!*p || strlen(p) > 64)

@@ -24,6 +24,11 @@ struct box_metadata {
     bool cloud_init;
 };
 
+/* True when a machine of provider `wanted` can run a box made for `box_provider`: the same
+ * provider, or rove's own monitor (vmm) on a libvirt box, whose qcow2 disk it converts and whose
+ * kernel it boots. */
+bool box_provider_accepts(const char *wanted, const char *box_provider);
+
 /* Parses and validates metadata.json's text. Returns 0, or -1 with *err (newly allocated) saying
  * what is wrong. */
 int box_metadata_parse(const char *text, size_t len, struct box_metadata *out, char **err);

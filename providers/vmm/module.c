@@ -4,6 +4,7 @@
 #include "providers/vmm/ops.h"
 #include "providers/vmm/vmm_binary.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,7 +21,10 @@ int vmm_probe(const struct rove_machine_ctx *ctx, char *why, size_t why_len)
         rc = -1;
     } else {
         snprintf(why, why_len, "rove-vmm at %s; %s", binary, kvm_why);
-        rc = kvm == KVM_UNUSABLE ? -1 : 0;
+        /* A Linux guest cannot boot on emulating KVM: refuse at once rather than let `up` wait
+         * minutes for SSH. Small test guests do run there; the tests allow it explicitly. */
+        bool emulated_ok = getenv("ROVE_VMM_ALLOW_EMULATED_KVM") != NULL;
+        rc = kvm == KVM_UNUSABLE || (kvm == KVM_EMULATED && !emulated_ok) ? -1 : 0;
     }
     free(binary);
     sb_release(&tried);

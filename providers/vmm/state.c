@@ -1,5 +1,6 @@
 /* state and ssh_endpoint: the machine record and what the running rove-vmm says. */
 #include "providers/vmm/control_client.h"
+#include "providers/vmm/kvm_probe.h"
 #include "providers/vmm/ops.h"
 #include "providers/vmm/vmm_process.h"
 #include "providers/vmm/vmm_record.h"
@@ -30,6 +31,20 @@ static void describe_running(const struct vmm_machine *m, long pid, struct rove_
     free(reply);
 }
 
+/* `rove status` shows the reason: it is where a user learns that this host cannot boot Linux
+ * on rove-vmm although the machine was created. */
+static void note_missing_hardware_kvm(struct rove_state_report *out)
+{
+    char why[ROVE_REASON_MAX];
+    enum kvm_support kvm = kvm_probe_host(why, sizeof why);
+    if (kvm == KVM_HARDWARE)
+        return;
+    size_t len = strlen(out->reason);
+    snprintf(out->reason + len, sizeof out->reason - len, "; %s",
+             kvm == KVM_EMULATED ? "hardware KVM missing (/dev/kvm only emulates)"
+                                 : "/dev/kvm unusable");
+}
+
 int vmm_state(const struct rove_machine_ctx *ctx, struct rove_state_report *out)
 {
     memset(out, 0, sizeof *out);
@@ -48,6 +63,8 @@ int vmm_state(const struct rove_machine_ctx *ctx, struct rove_state_report *out)
         out->state = ROVE_STATE_STOPPED;
         snprintf(out->reason, sizeof out->reason, "not running");
     }
+    if (out->state != ROVE_STATE_NOT_CREATED)
+        note_missing_hardware_kvm(out);
     vmm_machine_close(&m);
     return 0;
 }

@@ -131,7 +131,8 @@ static int create_and_start(struct machine_runtime *rt)
 {
     struct created_box cb = {0};
     char *seed = NULL;
-    if (fetch_box(rt, &cb) < 0)
+    /* Before any download: a host that cannot run the machine is told so at once. */
+    if (probe_provider(rt) < 0 || fetch_box(rt, &cb) < 0)
         return -1;
     bool cloud_init = cb.handle.meta.cloud_init;
     rt->record.provider = xstrdup(rt->m->provider);
@@ -142,7 +143,7 @@ static int create_and_start(struct machine_runtime *rt)
     int rc = -1;
     if (state_create_machine_dir(rt->mf, rt->m->name) < 0) {
         log_error(RT_FMT "cannot create %s", rt->m->name, rt->state_dir);
-    } else if (probe_provider(rt) == 0 && prepare_keys_and_seed(rt, cloud_init, &seed) == 0) {
+    } else if (prepare_keys_and_seed(rt, cloud_init, &seed) == 0) {
         rt->pctx.seed_iso = seed;
         log_info(RT_FMT "creating the machine", rt->m->name);
         if (rt->provider->create(&rt->pctx) == 0 && runtime_write_record(rt) == 0) {

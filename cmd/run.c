@@ -126,6 +126,8 @@ static int run_run(struct cmd_ctx *ctx, int argc, char **argv)
         destroy_all(rts, started);
     for (size_t i = 0; i < started; i++)
         runtime_release(&rts[i]);
+    for (size_t i = 0; i < count; i++)
+        state_tidy_machine(ctx->mf, machines[i]->name);
     free(rts);
     free(machines);
     return status;

@@ -72,6 +72,7 @@ int cmd_each_machine(struct cmd_ctx *ctx, int argc, char **argv, unsigned how,
         struct machine_runtime rt;
         runtime_init(&rt, ctx->mf, machines[how & EACH_REVERSE ? count - 1 - i : i]);
         int failed = fn(&rt) != 0;
+        state_tidy_machine(ctx->mf, rt.m->name);
         runtime_release(&rt);
         if (failed) {
             rc = EXIT_FAIL;

@@ -78,6 +78,14 @@ int state_remove_machine(const struct machinefile *mf, const char *name)
     char *dir = state_machine_dir(mf, name);
     int rc = fs_remove_tree(dir);
     free(dir);
+    state_tidy_machine(mf, name);
+    return rc;
+}
+
+void state_tidy_machine(const struct machinefile *mf, const char *name)
+{
+    if (state_machine_has_state(mf, name))
+        return;
     char *root = state_root(mf);
     /* The lock file goes too; a command waiting on it notices and locks the new file. */
     char *lock = xasprintf("%s/locks/%s.lock", root, name);
@@ -91,5 +99,4 @@ int state_remove_machine(const struct machinefile *mf, const char *name)
     free(machines);
     free(locks);
     free(root);
-    return rc;
 }

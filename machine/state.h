@@ -22,6 +22,9 @@ bool state_machine_has_state(const struct machinefile *mf, const char *name);
 /* A short stable id of the project folder: PROJECT_ID_LEN hex digits, used in resource names
  * (libvirt domains are named rove-ID-NAME). */
 void state_project_id(const char *project_dir, char out[PROJECT_ID_LEN + 1]);
+/* For a machine without state (never created, or destroyed): removes its lock file and the empty
+ * folders of .rove/, so that a command that created nothing leaves nothing. */
+void state_tidy_machine(const struct machinefile *mf, const char *name);
 /* Removes the machine's state folder and lock file and, when nothing else is left, .rove/ itself.
  */
 int state_remove_machine(const struct machinefile *mf, const char *name);

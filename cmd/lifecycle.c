@@ -4,6 +4,7 @@
 #include "provision/console_tail.h"
 #include "provision/guest_conn.h"
 #include "provision/guest_wait.h"
+#include "provision/insecure_key.h"
 #include "provision/keys.h"
 #include "provision/provisioners.h"
 #include "provision/seed.h"
@@ -214,13 +215,27 @@ static int wait_for_ssh(struct machine_runtime *rt, bool first_boot, struct gues
     return rc;
 }
 
+/* A cloud-init box may still accept Vagrant's insecure key beside the machine's own: Vagrant's
+ * published key must not open the machine. */
+static int forget_insecure_key(struct machine_runtime *rt, struct guest_conn *conn)
+{
+    char *err = NULL;
+    int rc = guest_remove_insecure_key(conn, &err);
+    if (rc < 0)
+        log_error(RT_FMT "%s", rt->m->name, err ? err : "cannot remove the insecure key");
+    free(err);
+    return rc;
+}
+
 int machine_wait_and_provision(struct machine_runtime *rt, enum provision_mode mode,
                                bool first_boot)
 {
     struct guest_conn *conn = NULL;
     if (wait_for_ssh(rt, first_boot, &conn) < 0)
         return -1;
-    int rc = machine_provision(rt, conn, mode);
+    int rc = first_boot && rt->record.cloud_init ? forget_insecure_key(rt, conn) : 0;
+    if (rc == 0)
+        rc = machine_provision(rt, conn, mode);
     guest_disconnect(conn);
     return rc;
 }

@@ -103,6 +103,15 @@ static char *remove_key_script(void)
     return sb_detach(&sb);
 }
 
+int guest_remove_insecure_key(struct guest_conn *c, char **err)
+{
+    char *remove = remove_key_script();
+    int rc =
+        run_checked(c, "remove Vagrant's insecure key from ~/.ssh/authorized_keys", remove, err);
+    free(remove);
+    return rc;
+}
+
 int guest_replace_insecure_key(const struct guest_target *t, char **err)
 {
     char *key = public_key_of(t->key_path, err);

@@ -18,4 +18,10 @@ extern const char vagrant_insecure_public_key[];
  * derived from it. Returns 0 or -1 with *err set. */
 int guest_replace_insecure_key(const struct guest_target *t, char **err);
 
+/* Over a connection made with the machine's own key: removes Vagrant's insecure key from
+ * ~/.ssh/authorized_keys, for boxes whose cloud-init added the machine's key beside it. Returns 0
+ * or -1 with *err set. */
+struct guest_conn;
+int guest_remove_insecure_key(struct guest_conn *c, char **err);
+
 #endif

@@ -31,6 +31,18 @@ free_port() {
 domains() { virsh -c "$LIBVIRT_URI" list --all --name | sed '/^$/d' | sort; }
 volumes() { virsh -c "$LIBVIRT_URI" vol-list rove 2>/dev/null | awk 'NR > 2 && $1 != "" {print $1}' | sort; }
 
+# expect_insecure_key_refused NAME: Vagrant's published key no longer opens machine NAME.
+expect_insecure_key_refused() {
+    port=$("$ROVE" ssh-config "$1" | awk '$1 == "Port" {print $2}')
+    install -m 600 "$REPO/tests/boxes/keys/vagrant_insecure" "$WORK/insecure"
+    if ssh -i "$WORK/insecure" -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no \
+        -o UserKnownHostsFile=/dev/null -p "$port" vagrant@127.0.0.1 true 2>/dev/null; then
+        not_ok "Vagrant's insecure key no longer opens $1"
+    else
+        ok "Vagrant's insecure key no longer opens $1"
+    fi
+}
+
 # expect_nothing_left BEFORE_DOMAINS BEFORE_VOLUMES: no domain, volume, QEMU process or state
 # file created since the snapshots were taken.
 expect_nothing_left() {

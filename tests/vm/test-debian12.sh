@@ -31,6 +31,7 @@ run ssh db -c hostname
 [ "$OUT" = db-test ] && ok "hostname from the machinefile" || not_ok "hostname from the machinefile" "$OUT"
 run ssh db -c 'test -f /etc/rove-provisioned && grep -c . ~/.ssh/authorized_keys'
 [ "$OUT" = 1 ] && ok "only the machine's own key is authorized" || not_ok "only the machine's own key is authorized" "$OUT"
+expect_insecure_key_refused db
 key=$(cut -d' ' -f2 .rove/machines/db/ssh_host_ed25519_key.pub)
 grep -q "$key" .rove/machines/db/known_hosts && ok "known_hosts holds rove's host key" ||
     not_ok "known_hosts holds rove's host key"

@@ -47,6 +47,7 @@ expect_err "up names the accelerator" "accelerator "
 expect_out "provisioner output is prefixed with the machine name" "web: provisioning-output"
 expect_out "script arguments are passed" "web: script args: --fast two words"
 
+expect_insecure_key_refused web
 run ssh web -c 'cat /var/lib/rove-test/count'
 expect_rc "ssh -c exits 0" 0
 [ "$OUT" = 1 ] && ok "provisioned once" || not_ok "provisioned once" "$OUT"

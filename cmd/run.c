@@ -2,9 +2,8 @@
  * whatever happened, and exits with the command's exit status. */
 #include "cmd/cmd.h"
 #include "cmd/lifecycle.h"
+#include "cmd/ssh_target.h"
 #include "machine/global_index.h"
-#include "provision/guest_conn.h"
-#include "provision/guest_exec.h"
 #include "provision/shell_quote.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -12,9 +11,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-/* Like ssh(1): the command's exit status, or this when rove could not run it. */
-#define EXIT_RUN_FAILED 255
 
 static const char usage[] =
     "usage: rove run [--keep] [NAME...] -- COMMAND [ARG...]\n"
@@ -63,24 +59,6 @@ static char *command_line(int argc, char **argv)
     return sb_detach(&cmd);
 }
 
-static int run_in(struct machine_runtime *rt, const char *command)
-{
-    struct guest_conn *conn;
-    if (runtime_connect(rt, &conn) < 0)
-        return EXIT_RUN_FAILED;
-    log_info(RT_FMT "running: %s", rt->m->name, command);
-    struct exec_output out = {.prefix = NULL, .out_fd = STDOUT_FILENO, .err_fd = STDERR_FILENO};
-    int status = EXIT_RUN_FAILED;
-    char *err = NULL;
-    if (guest_exec(conn, command, &out, &status, &err) < 0) {
-        log_error(RT_FMT "%s", rt->m->name, err ? err : "the command could not be run");
-        status = EXIT_RUN_FAILED;
-    }
-    free(err);
-    guest_disconnect(conn);
-    return status;
-}
-
 static void destroy_all(struct machine_runtime *rts, size_t count)
 {
     for (size_t i = count; i-- > 0;) {
@@ -111,16 +89,17 @@ static int run_run(struct cmd_ctx *ctx, int argc, char **argv)
     for (; started < count && status == EXIT_OK && !interrupted; started++) {
         runtime_init(&rts[started], ctx->mf, machines[started]);
         if (machine_up(&rts[started], &up) < 0)
-            status = EXIT_RUN_FAILED;
+            status = EXIT_REMOTE_FAILED;
     }
     if (status == EXIT_OK && !interrupted) {
         char *command = command_line(argc - names, argv + names);
-        status = run_in(&rts[0], command);
+        log_info(RT_FMT "running: %s", rts[0].m->name, command);
+        status = ssh_target_exec(&rts[0], command);
         free(command);
     }
     if (interrupted) {
         log_error("interrupted");
-        status = EXIT_RUN_FAILED;
+        status = EXIT_REMOTE_FAILED;
     }
     if (!keep)
         destroy_all(rts, started);

@@ -3,7 +3,6 @@
 #include "cmd/runtime.h"
 #include "cmd/ssh_target.h"
 #include "provision/guest_conn.h"
-#include "provision/guest_exec.h"
 #include "provision/guest_shell.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -13,9 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* Like ssh(1): the remote command's exit status, or this when rove could not run it. */
-#define EXIT_SSH_FAILED 255
 
 static const char usage[] =
     "usage: rove ssh [NAME] [-c COMMAND] [-- SSH-ARGS...]\n"
@@ -42,34 +38,17 @@ static int ssh_option(struct cmd_ctx *ctx, int opt, const char *arg)
     return 0;
 }
 
-static int run_command(struct machine_runtime *rt)
-{
-    struct guest_conn *conn;
-    if (runtime_connect(rt, &conn) < 0)
-        return EXIT_SSH_FAILED;
-    struct exec_output out = {.prefix = NULL, .out_fd = STDOUT_FILENO, .err_fd = STDERR_FILENO};
-    int status = EXIT_SSH_FAILED;
-    char *err = NULL;
-    if (guest_exec(conn, command, &out, &status, &err) < 0) {
-        log_error(RT_FMT "%s", rt->m->name, err ? err : "the command could not be run");
-        status = EXIT_SSH_FAILED;
-    }
-    free(err);
-    guest_disconnect(conn);
-    return status;
-}
-
 /* Without an OpenSSH client: a libssh session with a pseudo-terminal. */
 static int run_builtin_shell(struct machine_runtime *rt)
 {
     struct guest_conn *conn;
     if (runtime_connect(rt, &conn) < 0)
-        return EXIT_SSH_FAILED;
-    int status = EXIT_SSH_FAILED;
+        return EXIT_REMOTE_FAILED;
+    int status = EXIT_REMOTE_FAILED;
     char *err = NULL;
     if (guest_interactive_shell(conn, STDIN_FILENO, STDOUT_FILENO, &status, &err) < 0) {
         log_error(RT_FMT "%s", rt->m->name, err ? err : "the shell failed");
-        status = EXIT_SSH_FAILED;
+        status = EXIT_REMOTE_FAILED;
     }
     free(err);
     guest_disconnect(conn);
@@ -80,11 +59,11 @@ static int exec_openssh(struct machine_runtime *rt, int argc, char **argv)
 {
     char *config = ssh_target_config(rt);
     if (!config)
-        return EXIT_SSH_FAILED;
+        return EXIT_REMOTE_FAILED;
     char *path = fs_join(rt->state_dir, RUNTIME_SSH_CONFIG);
     if (fs_write_atomic(path, config, strlen(config), 0600) < 0) {
         log_error(RT_FMT "cannot write %s: %s", rt->m->name, path, strerror(errno));
-        return EXIT_SSH_FAILED;
+        return EXIT_REMOTE_FAILED;
     }
     free(config);
     char **args = xcalloc((size_t)argc + 5, sizeof *args);
@@ -100,7 +79,7 @@ static int exec_openssh(struct machine_runtime *rt, int argc, char **argv)
     execvp("ssh", args);
     if (errno != ENOENT) {
         log_error("cannot run ssh: %s", strerror(errno));
-        return EXIT_SSH_FAILED;
+        return EXIT_REMOTE_FAILED;
     }
     free(args);
     free(path);
@@ -126,7 +105,7 @@ static int run_ssh(struct cmd_ctx *ctx, int argc, char **argv)
         return cmd_usage_error(ctx->cmd, "-c takes no SSH arguments");
     struct machine_runtime rt;
     runtime_init(&rt, ctx->mf, m);
-    int rc = command ? run_command(&rt) : exec_openssh(&rt, argc, argv);
+    int rc = command ? ssh_target_exec(&rt, command) : exec_openssh(&rt, argc, argv);
     runtime_release(&rt);
     return rc;
 }

@@ -1,8 +1,28 @@
 #include "cmd/ssh_target.h"
+#include "provision/guest_conn.h"
+#include "provision/guest_exec.h"
 #include "provision/ssh_client_config.h"
 #include "util/log.h"
 
 #include <stdlib.h>
+#include <unistd.h>
+
+int ssh_target_exec(struct machine_runtime *rt, const char *command)
+{
+    struct guest_conn *conn;
+    if (runtime_connect(rt, &conn) < 0)
+        return EXIT_REMOTE_FAILED;
+    struct exec_output out = {.prefix = NULL, .out_fd = STDOUT_FILENO, .err_fd = STDERR_FILENO};
+    int status = EXIT_REMOTE_FAILED;
+    char *err = NULL;
+    if (guest_exec(conn, command, &out, &status, &err) < 0) {
+        log_error(RT_FMT "%s", rt->m->name, err ? err : "the command could not be run");
+        status = EXIT_REMOTE_FAILED;
+    }
+    free(err);
+    guest_disconnect(conn);
+    return status;
+}
 
 char *ssh_target_config(struct machine_runtime *rt)
 {

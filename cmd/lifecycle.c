@@ -8,6 +8,7 @@
 #include "provision/keys.h"
 #include "provision/provisioners.h"
 #include "provision/seed.h"
+#include "provision/sync.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -235,8 +236,20 @@ int machine_wait_and_provision(struct machine_runtime *rt, enum provision_mode m
         return -1;
     int rc = first_boot && rt->record.cloud_init ? forget_insecure_key(rt, conn) : 0;
     if (rc == 0)
+        rc = machine_sync(rt, conn);
+    if (rc == 0)
         rc = machine_provision(rt, conn, mode);
     guest_disconnect(conn);
+    return rc;
+}
+
+int machine_sync(struct machine_runtime *rt, struct guest_conn *conn)
+{
+    char *err = NULL;
+    int rc = provision_sync(conn, rt->m->name, rt->m->syncs, rt->m->nsyncs, &err);
+    if (rc < 0)
+        log_error("%s", err ? err : "sync failed");
+    free(err);
     return rc;
 }
 

@@ -34,6 +34,8 @@ int machine_up(struct machine_runtime *rt, const struct up_options *o);
 int machine_wait_and_provision(struct machine_runtime *rt, enum provision_mode mode,
                                bool first_boot);
 
+/* Copies the machine's `sync:` folders into it. Returns 0, or -1 after printing why. */
+int machine_sync(struct machine_runtime *rt, struct guest_conn *conn);
 /* Runs the machine's provisioners over conn according to mode. Returns 0, or -1 after printing
  * which provisioner failed. */
 int machine_provision(struct machine_runtime *rt, struct guest_conn *conn,

@@ -6,8 +6,9 @@
 static const char usage[] =
     "usage: rove provision [NAME...]\n"
     "\n"
-    "Runs every provisioner of each running machine (all of them, or those named) again,\n"
-    "'run: once' ones included. Output streams live, each line prefixed with the machine's name.\n"
+    "Copies the sync: folders into each running machine (all of them, or those named) and runs\n"
+    "every provisioner again, 'run: once' ones included. Output streams live, each line prefixed\n"
+    "with the machine's name.\n"
     "Exit code 1 when a provisioner fails; the message names the machine, the provisioner and\n"
     "its exit status.\n";
 
@@ -16,7 +17,9 @@ static int provision_one(struct machine_runtime *rt)
     struct guest_conn *conn = NULL;
     if (runtime_connect(rt, &conn) < 0)
         return -1;
-    int rc = machine_provision(rt, conn, PROVISION_FORCE);
+    int rc = machine_sync(rt, conn);
+    if (rc == 0)
+        rc = machine_provision(rt, conn, PROVISION_FORCE);
     guest_disconnect(conn);
     return rc;
 }

@@ -8,7 +8,8 @@ require_libvirt
 build_box tiny
 
 PORT=$(free_port)
-mkdir -p scripts conf
+mkdir -p scripts conf app/sub
+echo "synced file" > app/sub/data.txt
 cat > scripts/setup.sh <<'SH'
 #!/bin/sh
 echo "script args: $*"
@@ -25,6 +26,8 @@ machines:
     libvirt: {accel: auto}
     forward:
       - {host: $PORT, guest: 8000}
+    sync:
+      - {src: ./app, dest: /srv/app}
     provision:
       - shell: |
           echo provisioning-output
@@ -55,6 +58,9 @@ run ssh web -c 'cat /tmp/shell-uid'
 [ "$OUT" = 0 ] && ok "inline shell ran privileged" || not_ok "inline shell ran privileged" "$OUT"
 run ssh web -c 'cat /tmp/script-uid'
 [ -n "$OUT" ] && [ "$OUT" != 0 ] && ok "script ran unprivileged" || not_ok "script ran unprivileged" "$OUT"
+run ssh web -c 'cat /srv/app/sub/data.txt && stat -c %U /srv/app/sub/data.txt'
+expect_out "sync copied the folder" "synced file"
+expect_out "synced files belong to the login user" "vagrant"
 run ssh web -c 'cat /tmp/script-env /tmp/app.ini'
 expect_out "script env escaped correctly" "APP_ENV=dev QUOTED=it's \$HOME"
 expect_out "file provisioner uploaded" "key = value"

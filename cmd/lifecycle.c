@@ -3,17 +3,25 @@
 #include "machine/global_index.h"
 #include "provision/console_tail.h"
 #include "provision/guest_conn.h"
+#include "provision/guest_exec.h"
 #include "provision/guest_wait.h"
 #include "provision/insecure_key.h"
 #include "provision/keys.h"
 #include "provision/provisioners.h"
 #include "provision/seed.h"
+#include "provision/shell_quote.h"
 #include "provision/sync.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -129,12 +137,38 @@ static void undo_create(struct machine_runtime *rt)
         log_error(RT_FMT "run 'rove destroy %s' to remove what is left", rt->m->name, rt->m->name);
 }
 
+/* A forward whose host port is taken would make the start fail with the hypervisor's words, or
+ * worse, forward nothing: say which port and machine before anything is created or started. */
+static int check_forward_ports(struct machine_runtime *rt)
+{
+    for (size_t i = 0; i < rt->m->nforwards; i++) {
+        const struct forward *f = &rt->m->forwards[i];
+        bool udp = !strcmp(f->proto, "udp");
+        int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+        struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)f->host)};
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        int taken = fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 &&
+                    (errno == EADDRINUSE || errno == EACCES);
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        if (taken) {
+            log_error(RT_FMT "host port 127.0.0.1:%d/%s (forwarded to guest port %d) is %s; free "
+                             "it or change the forward in %s",
+                      rt->m->name, f->host, f->proto, f->guest,
+                      saved == EACCES ? "reserved for root" : "already in use", rt->mf->path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int create_and_start(struct machine_runtime *rt)
 {
     struct created_box cb = {0};
     char *seed = NULL;
     /* Before any download: a host that cannot run the machine is told so at once. */
-    if (probe_provider(rt) < 0 || fetch_box(rt, &cb) < 0)
+    if (probe_provider(rt) < 0 || check_forward_ports(rt) < 0 || fetch_box(rt, &cb) < 0)
         return -1;
     bool cloud_init = cb.handle.meta.cloud_init;
     rt->record.provider = xstrdup(rt->m->provider);
@@ -200,6 +234,8 @@ static int wait_for_ssh(struct machine_runtime *rt, bool first_boot, struct gues
      * first contact and checked from then on. */
     t.trust_on_first_use = first_boot && !rt->record.cloud_init;
     struct guest_wait_options wo = {
+        .banner_timeout_s = rt->m->boot_timeout,
+        .port_timeout_s = rt->m->boot_timeout,
         .on_phase = report_phase,
         .should_abort = machine_stopped,
         .ctx = rt,
@@ -213,6 +249,31 @@ static int wait_for_ssh(struct machine_runtime *rt, bool first_boot, struct gues
     }
     free(err);
     runtime_ssh_release(&ssh);
+    return rc;
+}
+
+/* cloud-init sets the hostname from the seed; other boxes get it here, at every boot. */
+static int set_hostname(struct machine_runtime *rt, struct guest_conn *conn)
+{
+    char *name = sh_quoted(rt->m->hostname);
+    char *cmd = xasprintf("sudo -n sh -c 'hostname \"$1\" && printf \"%%s\\n\" \"$1\" > "
+                          "/etc/hostname' sh %s",
+                          name);
+    struct strbuf errout = STRBUF_INIT;
+    int status = -1;
+    char *err = NULL;
+    int rc = guest_exec_capture(conn, cmd, NULL, &errout, &status, &err);
+    if (rc == 0 && status != 0) {
+        log_error(RT_FMT "cannot set the hostname to %s (exit status %d): %s", rt->m->name,
+                  rt->m->hostname, status, sb_str(&errout));
+        rc = -1;
+    } else if (rc < 0) {
+        log_error("%s", err ? err : "cannot set the hostname");
+    }
+    free(err);
+    sb_release(&errout);
+    free(cmd);
+    free(name);
     return rc;
 }
 
@@ -235,6 +296,8 @@ int machine_wait_and_provision(struct machine_runtime *rt, enum provision_mode m
     if (wait_for_ssh(rt, first_boot, &conn) < 0)
         return -1;
     int rc = first_boot && rt->record.cloud_init ? forget_insecure_key(rt, conn) : 0;
+    if (rc == 0 && !rt->record.cloud_init)
+        rc = set_hostname(rt, conn);
     if (rc == 0)
         rc = machine_sync(rt, conn);
     if (rc == 0)
@@ -280,7 +343,7 @@ static int start_existing(struct machine_runtime *rt, const struct up_options *o
         log_info(RT_FMT "already running", rt->m->name);
     } else if (st.state == ROVE_STATE_STOPPED) {
         log_info(RT_FMT "starting", rt->m->name);
-        if (rt->provider->start(&rt->pctx) < 0)
+        if (check_forward_ports(rt) < 0 || rt->provider->start(&rt->pctx) < 0)
             return -1;
     } else {
         log_error(RT_FMT "the machine is %s%s%s; 'rove destroy %s' removes it", rt->m->name,

@@ -78,6 +78,7 @@ struct machine {
     int cpus;           /* 1 by default */
     uint64_t memory;    /* bytes; 1 GiB by default */
     uint64_t disk;      /* bytes; 0: the box's own size */
+    int boot_timeout;   /* seconds to wait for SSH after start; 0: rove's default */
     struct forward *forwards;
     size_t nforwards;
     struct sync_folder *syncs;

@@ -84,6 +84,12 @@ static void read_memory(struct yaml_walk *w, yaml_node_t *v, void *target)
     yw_size(w, v, "memory", 64 * MIB, 4 * TIB, &((struct machine *)target)->memory);
 }
 
+static void read_boot_timeout(struct yaml_walk *w, yaml_node_t *v, void *target)
+{
+    yw_int(w, v, "boot_timeout (seconds to wait for SSH)", 5, 86400,
+           &((struct machine *)target)->boot_timeout);
+}
+
 static void read_disk(struct yaml_walk *w, yaml_node_t *v, void *target)
 {
     yw_size(w, v, "disk", 1 * GIB, 64 * TIB, &((struct machine *)target)->disk);
@@ -219,6 +225,7 @@ const struct yw_field machine_fields[] = {
     {"cpus", read_cpus},
     {"memory", read_memory},
     {"disk", read_disk},
+    {"boot_timeout", read_boot_timeout},
     {"forward", read_forward},
     {"sync", read_sync},
     {"provision", read_provision},

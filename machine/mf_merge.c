@@ -53,6 +53,8 @@ void machine_merge_defaults(struct machine *m, const struct machine *d)
         m->memory = d->memory;
     if (!m->disk)
         m->disk = d->disk;
+    if (!m->boot_timeout)
+        m->boot_timeout = d->boot_timeout;
     PREPEND(m->forwards, m->nforwards, d->forwards, d->nforwards, copy_forward);
     PREPEND(m->syncs, m->nsyncs, d->syncs, d->nsyncs, copy_sync);
     PREPEND(m->provisioners, m->nprovisioners, d->provisioners, d->nprovisioners, provisioner_copy);

@@ -118,6 +118,8 @@ static const struct bad_case cases[] = {
     {M "  web: {box: x, forward: [{host: 8080}]}\n", 3, 27, "needs both 'host' and 'guest'"},
     {M "  web: {box: x, forward: [{host: 8080, guest: 80, proto: sctp}]}\n", 3, 58,
      "proto must be one of tcp, udp"},
+    {M "  web: {box: x, boot_timeout: 2}\n", 3, 31,
+     "boot_timeout (seconds to wait for SSH) must be between 5 and 86400"},
     /* cross-machine checks */
     {M "  web: {box: x, forward: [{host: 8080, guest: 80}]}\n  db: {box: x, forward: [{host: 8080, "
        "guest: 81}]}\n",

@@ -80,6 +80,7 @@ static const char full[] =
     "    cpus: 2\n"
     "    memory: 2G\n"
     "    disk: 20G\n"
+    "    boot_timeout: 90\n"
     "    forward:\n"
     "      - {host: 8080, guest: 80, proto: tcp}\n"
     "      - {host: 5353, guest: 53, proto: udp}\n"
@@ -119,6 +120,7 @@ static void test_full_file(void **state)
     assert_int_equal(web->cpus, 2);
     assert_int_equal(web->memory, 2ULL << 30);
     assert_int_equal(web->disk, 20ULL << 30);
+    assert_int_equal(web->boot_timeout, 90);
     assert_int_equal(web->nforwards, 2);
     assert_int_equal(web->forwards[1].host, 5353);
     assert_int_equal(web->forwards[1].guest, 53);
@@ -147,7 +149,7 @@ static void test_full_file(void **state)
     assert_string_equal(script->env[1].value, "it's");
     assert_false(script->privileged);
     assert_int_equal(script->run, PROVISION_RUN_ALWAYS);
-    assert_int_equal(script->pos.line, 26);
+    assert_int_equal(script->pos.line, 27);
     assert_int_equal(web->provisioners[3].kind, PROVISION_FILE);
     assert_string_equal(web->provisioners[3].dest, "/etc/app.ini");
     assert_string_equal(web->libvirt.uri, "qemu:///system");

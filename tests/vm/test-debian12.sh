@@ -7,6 +7,13 @@
 require_libvirt
 build_box debian12
 
+PORT=$(free_port)
+mkdir -p scripts
+cat > scripts/setup.sh <<'SH'
+#!/bin/sh
+echo "script args: $*"
+echo "APP_ENV=$APP_ENV user=$(id -un)" > /tmp/script-env
+SH
 cat > machinefile.yaml <<YAML
 version: 1
 machines:
@@ -15,10 +22,18 @@ machines:
     hostname: db-test
     memory: 1G
     cpus: 2
+    forward:
+      - {host: $PORT, guest: 8000}
     provision:
       - shell: |
           echo "provisioned as \$(id -un) on \$(hostname)"
-          touch /etc/rove-provisioned
+          n=\$(cat /var/lib/rove-count 2>/dev/null || echo 0); echo \$((n + 1)) > /var/lib/rove-count
+          mkdir -p /srv/www && echo "served from the guest" > /srv/www/index.html
+          setsid -f python3 -m http.server 8000 --directory /srv/www >/dev/null 2>&1 < /dev/null
+      - script: scripts/setup.sh
+        args: [--fast, "two words"]
+        env: {APP_ENV: dev}
+        privileged: false
 YAML
 domains > "$WORK/domains.before"
 volumes > "$WORK/volumes.before"
@@ -27,6 +42,15 @@ PROJECT_TAG=$(basename "$WORK")
 run up
 expect_rc "up exits 0" 0
 expect_out "provisioner ran as root on the seeded hostname" "db: provisioned as root on db-test"
+expect_out "script arguments are passed" "db: script args: --fast two words"
+run ssh db -c 'cat /tmp/script-env'
+[ "$OUT" = "APP_ENV=dev user=vagrant" ] && ok "script ran with its env as the login user" ||
+    not_ok "script ran with its env as the login user" "$OUT"
+run ssh db -c 'echo out; echo err >&2; exit 7'
+expect_rc "ssh -c passes the exit status through" 7
+page=$(curl -s --max-time 10 "http://127.0.0.1:$PORT/")
+[ "$page" = "served from the guest" ] && ok "the forward reaches a listener in the guest" ||
+    not_ok "the forward reaches a listener in the guest" "$page"
 run ssh db -c hostname
 [ "$OUT" = db-test ] && ok "hostname from the machinefile" || not_ok "hostname from the machinefile" "$OUT"
 run ssh db -c 'test -f /etc/rove-provisioned && grep -c . ~/.ssh/authorized_keys'
@@ -39,6 +63,14 @@ run halt
 expect_rc "halt (ACPI shutdown) exits 0" 0
 run status
 expect_out "stopped after halt" "stopped"
+run up
+expect_rc "up starts the stopped machine" 0
+run ssh db -c 'cat /var/lib/rove-count'
+[ "$OUT" = 1 ] && ok "up of a stopped machine does not provision again" || not_ok "no re-provision" "$OUT"
+run provision
+expect_rc "provision exits 0" 0
+run ssh db -c 'cat /var/lib/rove-count'
+[ "$OUT" = 2 ] && ok "provision runs the provisioners again" || not_ok "provision runs again" "$OUT"
 run destroy -f
 expect_rc "destroy exits 0" 0
 expect_nothing_left "$WORK/domains.before" "$WORK/volumes.before"

@@ -34,6 +34,8 @@ machines:
           mkdir -p /var/lib/rove-test; f=/var/lib/rove-test/count
           n=\$(cat \$f 2>/dev/null || echo 0); echo \$((n + 1)) > \$f
           echo "\$(id -u)" > /tmp/shell-uid
+          mkdir -p /srv/www && echo "served from the guest" > /srv/www/index.html
+          busybox httpd -p 8000 -h /srv/www
       - script: scripts/setup.sh
         args: [--fast, "two words"]
         env: {APP_ENV: dev, QUOTED: "it's \$HOME"}
@@ -58,6 +60,11 @@ run ssh web -c 'cat /tmp/shell-uid'
 [ "$OUT" = 0 ] && ok "inline shell ran privileged" || not_ok "inline shell ran privileged" "$OUT"
 run ssh web -c 'cat /tmp/script-uid'
 [ -n "$OUT" ] && [ "$OUT" != 0 ] && ok "script ran unprivileged" || not_ok "script ran unprivileged" "$OUT"
+run ssh web -c hostname
+[ "$OUT" = web ] && ok "hostname set to the machine's name" || not_ok "hostname set to the machine's name" "$OUT"
+page=$(curl -s --max-time 10 "http://127.0.0.1:$PORT/")
+[ "$page" = "served from the guest" ] && ok "the forward reaches a listener in the guest" ||
+    not_ok "the forward reaches a listener in the guest" "$page"
 run ssh web -c 'cat /srv/app/sub/data.txt && stat -c %U /srv/app/sub/data.txt'
 expect_out "sync copied the folder" "synced file"
 expect_out "synced files belong to the login user" "vagrant"

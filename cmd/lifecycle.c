@@ -17,6 +17,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <string.h>
@@ -39,18 +40,47 @@ struct created_box {
 
 /* Providers keep one copy of a box's image per (name, version) (libvirt: a base volume). A box
  * given by file has no real version and may be rebuilt and added again under the same one, so
- * the version they see carries a tag of the unpacked image: a new image gets a new copy, and
- * machines on the old one keep theirs. */
-static char *instance_version(const char *version, const char *image)
+ * the version they see carries a fingerprint of the image, kernel and initrd: their sizes and first
+ * and last MiB (qcow2 keeps its header and tables there). The same box, unpacked again, reuses its
+ * copy; a rebuilt one gets a new copy, and machines on the old one keep theirs. */
+#define FINGERPRINT_SPAN (1 << 20)
+
+static uint64_t fnv1a(uint64_t h, const unsigned char *p, size_t n)
 {
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Folds path's size and first and last MiB into h; a missing file (no initrd) adds nothing. */
+static uint64_t fingerprint_file(uint64_t h, const char *path)
+{
+    int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
     struct stat st;
-    if (stat(image, &st) < 0)
-        return xstrdup(version);
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return h;
+    }
+    h = fnv1a(h, (const unsigned char *)&st.st_size, sizeof st.st_size);
+    unsigned char *buf = xmalloc(FINGERPRINT_SPAN);
+    off_t offsets[] = {0, st.st_size > FINGERPRINT_SPAN ? st.st_size - FINGERPRINT_SPAN : 0};
+    for (size_t i = 0; i < 2; i++) {
+        ssize_t n = pread(fd, buf, FINGERPRINT_SPAN, offsets[i]);
+        if (n > 0)
+            h = fnv1a(h, buf, (size_t)n);
+    }
+    free(buf);
+    close(fd);
+    return h;
+}
+
+static char *instance_version(const char *version, const struct created_box *cb)
+{
     uint64_t h = 14695981039346656037ULL;
-    uint64_t parts[] = {(uint64_t)st.st_ino, (uint64_t)st.st_size, (uint64_t)st.st_mtim.tv_sec,
-                        (uint64_t)st.st_mtim.tv_nsec};
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        h = (h ^ parts[i]) * 1099511628211ULL;
+    h = fingerprint_file(h, cb->image);
+    h = fingerprint_file(h, cb->kernel);
+    h = fingerprint_file(h, cb->initrd);
     return xasprintf("%s-%08x", version, (unsigned)(h >> 32));
 }
 
@@ -75,9 +105,9 @@ static int fetch_box(struct machine_runtime *rt, struct created_box *cb)
     log_info(RT_FMT "box %s %s (%s)", m->name, h->name, h->version,
              h->added ? "downloaded" : "cached");
     cb->image = fs_join(h->dir, BOX_IMAGE);
-    cb->instance = instance_version(h->version, cb->image);
     cb->kernel = inside(h->dir, h->meta.kernel);
     cb->initrd = inside(h->dir, h->meta.initrd);
+    cb->instance = instance_version(h->version, cb);
     cb->box = (struct rove_box){
         .name = h->name,
         .version = cb->instance,
@@ -256,9 +286,12 @@ static int wait_for_ssh(struct machine_runtime *rt, bool first_boot, struct gues
 static int set_hostname(struct machine_runtime *rt, struct guest_conn *conn)
 {
     char *name = sh_quoted(rt->m->hostname);
-    char *cmd = xasprintf("sudo -n sh -c 'hostname \"$1\" && printf \"%%s\\n\" \"$1\" > "
-                          "/etc/hostname' sh %s",
-                          name);
+    /* /etc/hosts too, as Vagrant does: sudo and others resolve the host's own name. */
+    char *cmd = xasprintf(
+        "sudo -n sh -c 'hostname \"$1\" && printf \"%%s\\n\" \"$1\" > /etc/hostname && "
+        "{ grep -v \"^127.0.1.1[[:space:]]\" /etc/hosts; printf \"127.0.1.1 %%s\\n\" \"$1\"; } "
+        "> /etc/hosts.rove && cat /etc/hosts.rove > /etc/hosts && rm -f /etc/hosts.rove' sh %s",
+        name);
     struct strbuf errout = STRBUF_INIT;
     int status = -1;
     char *err = NULL;

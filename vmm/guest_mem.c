@@ -16,7 +16,7 @@ static int map_region(struct guest_mem *mem, uint64_t gpa, uint64_t size)
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (host == MAP_FAILED)
         return -1;
-    /* Named so that tools (and bench/vmm-start) can tell guest RAM from the monitor's own. */
+    /* Named so that tools (and bench/vmm) can tell guest RAM from the monitor's own. */
     prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)host, size,
           (unsigned long)"rove-guest-ram");
     madvise(host, size, MADV_MERGEABLE);

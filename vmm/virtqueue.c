@@ -59,8 +59,9 @@ static bool add_segment(struct vq_chain *chain, const struct guest_mem *mem,
     if (!host)
         return false;
     bool writable = d->flags & VRING_DESC_F_WRITE;
-    /* Readable buffers must all come before writable ones. */
-    if (!writable && chain->writable_len > 0)
+    /* Readable buffers must all come before writable ones, empty writable ones included:
+     * vq_chain_read stops at the first writable segment. */
+    if (!writable && chain->count > 0 && chain->segments[chain->count - 1].writable)
         return false;
     chain->segments[chain->count++] = (struct vq_segment){host, d->len, writable};
     if (writable)
@@ -118,6 +119,14 @@ int vq_pop(struct virtqueue *vq, struct vq_chain *chain)
     uint16_t available = __atomic_load_n(avail_idx(vq), __ATOMIC_ACQUIRE);
     if (available == vq->last_avail)
         return 0;
+    /* A driver has at most size chains outstanding. A larger gap means a corrupt index (or one
+     * the device's own used-ring writes overwrite, when the rings overlap): following it could
+     * go on forever, so the queue stops until the driver resets it. */
+    if ((uint16_t)(available - vq->last_avail) > vq->size) {
+        vq->malformed++;
+        vq->ready = false;
+        return 0;
+    }
     uint16_t head = avail_ring_entry(vq, vq->last_avail++);
     /* The segment array is left as is: only count entries of it are meaningful. */
     chain->head = head;

@@ -10,7 +10,8 @@ void vmm_log_set_verbose(bool verbose)
     verbose_enabled = verbose;
 }
 
-static void emit(const char *level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void emit(const char *level, const char *fmt,
+                                                       va_list ap)
 {
     char line[1024];
     vsnprintf(line, sizeof line, fmt, ap);

@@ -52,8 +52,9 @@ page=$(curl -s --max-time 10 "http://127.0.0.1:$PORT/")
 [ "$page" = "served from the guest" ] && ok "the forward reaches a listener in the guest" ||
     not_ok "the forward reaches a listener in the guest" "$page"
 run ssh db -c hostname
-[ "$OUT" = db-test ] && ok "hostname from the machinefile" || not_ok "hostname from the machinefile" "$OUT"
-run ssh db -c 'test -f /etc/rove-provisioned && grep -c . ~/.ssh/authorized_keys'
+[ "$OUT" = db-test ] && ok "hostname from the machinefile" ||
+    not_ok "hostname from the machinefile" "$OUT" "exit code $RC" "$ERR"
+run ssh db -c 'grep -c . ~/.ssh/authorized_keys'
 [ "$OUT" = 1 ] && ok "only the machine's own key is authorized" || not_ok "only the machine's own key is authorized" "$OUT"
 expect_insecure_key_refused db
 key=$(cut -d' ' -f2 .rove/machines/db/ssh_host_ed25519_key.pub)

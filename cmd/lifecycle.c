@@ -177,6 +177,11 @@ static int check_forward_ports(struct machine_runtime *rt)
         int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
         struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)f->host)};
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        /* As the hypervisor binds it: connections of an earlier run lingering in TIME_WAIT do
+         * not make the port busy, a listener does. */
+        int one = 1;
+        if (fd >= 0 && !udp)
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         int taken = fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 &&
                     (errno == EADDRINUSE || errno == EACCES);
         int saved = errno;

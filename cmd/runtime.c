@@ -11,6 +11,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define CONNECT_ATTEMPTS 5
+#define CONNECT_RETRY_US 500000
 
 static int journal_add(void *ctx, const char *kind, const char *id, const char *json_data)
 {
@@ -257,8 +261,20 @@ int runtime_connect(struct machine_runtime *rt, struct guest_conn **out)
         return -1;
     struct guest_target t;
     runtime_guest_target(rt, &ssh, &t);
+    /* A guest under load may drop a connection now and then (a reset during the handshake):
+     * try a few times before giving up, but never past a wrong host key or a refused key. */
     char *err = NULL;
-    int rc = guest_connect(&t, out, &err) == GUEST_CONNECTED ? 0 : -1;
+    enum guest_connect_result r = GUEST_UNREACHABLE;
+    for (int attempt = 0; attempt < CONNECT_ATTEMPTS && r == GUEST_UNREACHABLE; attempt++) {
+        if (attempt > 0) {
+            log_debug(RT_FMT "%s; trying again", rt->m->name, err);
+            free(err);
+            err = NULL;
+            usleep(CONNECT_RETRY_US);
+        }
+        r = guest_connect(&t, out, &err);
+    }
+    int rc = r == GUEST_CONNECTED ? 0 : -1;
     if (rc < 0)
         log_error("%s", err ? err : "cannot connect");
     free(err);

@@ -14,6 +14,8 @@ Faults are set over HTTP (each applies to one path, for a number of requests, th
     /_fault?path=/x.box&kind=redirect&to=URL     answer 302 to URL (code=301/307 also)
   each takes times=N (default 1; 0 means forever).
     /_clear                                      forget every fault
+    /_idle                                       answer once no request is being served, so
+                                                 the log holds every request a client saw end
 """
 import argparse
 import email.utils
@@ -29,6 +31,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 FAULTS = {}
 LOCK = threading.Lock()
+# Requests being served. A client can see a response end before the server thread logs it;
+# /_idle waits on this so a test reads a complete log.
+IN_FLIGHT = 0
+IDLE = threading.Condition(LOCK)
 LOG = None
 ROOT = None
 
@@ -73,10 +79,33 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_HEAD(self):
-        self.serve(head=True)
+        self.counted(head=True)
 
     def do_GET(self):
-        self.serve(head=False)
+        self.counted(head=False)
+
+    def counted(self, head):
+        if urllib.parse.urlsplit(self.path).path == "/_idle":
+            return self.wait_idle()
+        self.track(+1)
+        try:
+            self.serve(head)
+        finally:
+            self.track(-1)
+
+    @staticmethod
+    def track(delta):
+        global IN_FLIGHT
+        with IDLE:
+            IN_FLIGHT += delta
+            IDLE.notify_all()
+
+    def wait_idle(self):
+        with IDLE:
+            IDLE.wait_for(lambda: IN_FLIGHT == 0, timeout=10)
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def finish_log(self, status, sent, extra=None):
         entry = {"method": self.command, "path": self.path, "status": status, "sent": sent,
@@ -145,7 +174,9 @@ class Handler(BaseHTTPRequestHandler):
         limit = int(fault["after"]) if kind in ("drop", "reset") else length
         if kind == "hang":
             self.wfile.flush()
+            self.track(-1)  # a hung request never ends; /_idle must not wait for it
             time.sleep(3600)
+            self.track(+1)
             return 0
         rate = int(fault["rate"]) if kind == "slow" else 0
         sent = 0
@@ -182,6 +213,7 @@ def main():
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve https")
     args = ap.parse_args()
     ROOT, LOG = args.root, args.log
+    open(LOG, "a").close()  # an empty log means no requests, not a missing file
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     if args.tls:

@@ -54,7 +54,7 @@ expect_store "test/box 1.0 libvirt" "test/box 1.2.3 libvirt" "test/box 1.5 libvi
 pass "outdated, update"
 
 run "pessimistic" 0 box add test/box --box-version "~> 1.2" --force
-grep -q '"GET", "path": "/boxes/box-1.5.box"' "$T/server.log" || fail "~> 1.2 should pick 1.5"
+[ -n "$(requests /boxes/box-1.5.box)" ] || fail "~> 1.2 should pick 1.5"
 pass "~> 1.2 picks 1.5"
 
 run "prune dry run" 0 box prune --dry-run

@@ -30,7 +30,9 @@ start_server() {
 }
 
 fault() { curl -fsS "$URL/_fault?$1" >/dev/null; }
-clear_faults() { curl -fsS "$URL/_clear" >/dev/null; : >"$T/server.log"; }
+# Waits until the server has logged every request it was serving (a client can finish first).
+server_idle() { curl -fsS "$URL/_idle" >/dev/null; }
+clear_faults() { curl -fsS "$URL/_clear" >/dev/null; server_idle; : >"$T/server.log"; }
 mkbox() { python3 "$HERE/mkbox.py" "$@"; }
 sha256() { sha256sum "$1" | cut -d' ' -f1; }
 
@@ -79,8 +81,10 @@ expect_no_temp() {
     fi
 }
 
-# Requests logged by the server for a path, as "STATUS RANGE SENT" lines.
+# Requests logged by the server for a path, as "STATUS RANGE SENT" lines (once the server has
+# logged every request it was serving).
 requests() {
+    server_idle
     python3 -c '
 import json, sys
 for line in open(sys.argv[1]):

@@ -38,7 +38,7 @@ kill -9 $pid
 wait $pid 2>/dev/null
 # The server logs the killed request when its next write fails: let that happen before the log
 # is cleared, so it is not taken for a request of the resumed add.
-sleep 1
+server_idle
 part=$(ls "$ROVE_HOME"/cache/downloads/*.part)
 have=$(stat -c %s "$part")
 [ "$have" -gt 0 ] || fail "no partial download after kill"

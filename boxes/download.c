@@ -132,6 +132,17 @@ static uint64_t reusable_prefix(struct download *d)
     return reuse;
 }
 
+/* Empties the partial file, but only when it holds something: on ext4 a truncation to zero marks
+ * the file for a flush of all its data at close, which would write a whole download to disk just
+ * before it is deleted. */
+static int truncate_partial(struct download *d)
+{
+    struct stat st;
+    if (fstat(d->fd, &st) == 0 && st.st_size == 0)
+        return 0;
+    return ftruncate(d->fd, 0);
+}
+
 static int open_partial(struct download *d, char **err)
 {
     char *dir = box_downloads_dir();
@@ -155,7 +166,7 @@ static int open_partial(struct download *d, char **err)
         flock(d->fd, LOCK_EX);
     }
     d->prefix_len = reusable_prefix(d);
-    if (d->prefix_len == 0 && ftruncate(d->fd, 0) < 0) {
+    if (d->prefix_len == 0 && truncate_partial(d) < 0) {
         *err = xasprintf("cannot truncate %s: %s", d->part_path, strerror(errno));
         return -1;
     }
@@ -165,7 +176,7 @@ static int open_partial(struct download *d, char **err)
 static void start_from_zero(struct download *d)
 {
     d->prefix_len = 0;
-    if (ftruncate(d->fd, 0) < 0)
+    if (truncate_partial(d) < 0)
         log_warn("cannot truncate %s: %s", d->part_path, strerror(errno));
     unlink(d->sidecar_path);
 }

@@ -57,6 +57,10 @@ const struct cmd *cmd_find(const char *name);
 void cmd_print_overview(FILE *out);
 /* The table, terminated by an entry with a NULL name. */
 extern const struct cmd *const cmd_table[];
+/* The front binary holds only the commands that must start fast (table_front.c): for the others,
+ * for `rove --help` and for no command at all it runs the full binary in its place with the same
+ * arguments. Returns -1 in the full binary (go on here), else an exit code (the exec failed). */
+int cmd_hand_over(char **argv);
 
 /* The machinefile this command works on: -f/--file, else $ROVE_MACHINEFILE, else the nearest
  * machinefile.yaml at or above the working folder. Returns a newly allocated path, or NULL after

@@ -275,6 +275,7 @@ static int wait_for_ssh(struct machine_runtime *rt, bool first_boot, struct gues
         .should_abort = machine_stopped,
         .ctx = rt,
         .insecure_key_fallback = !rt->record.cloud_init,
+        .insecure_key_first = first_boot && !rt->record.cloud_init,
     };
     char *err = NULL;
     int rc = guest_wait_for_ssh(&t, &wo, conn, &err);

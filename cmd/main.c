@@ -81,6 +81,9 @@ static int parse_leading_options(struct cmd_ctx *ctx, int argc, char **argv, int
             printf("rove %s\n", ROVE_VERSION);
             return EXIT_OK;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            int rc = cmd_hand_over(argv);
+            if (rc >= 0)
+                return rc;
             cmd_print_overview(stdout);
             return EXIT_OK;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -239,10 +242,15 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     if (first >= argc) {
+        rc = cmd_hand_over(argv);
+        if (rc >= 0)
+            return rc;
         cmd_print_overview(stderr);
         return EXIT_USAGE;
     }
     ctx.cmd = cmd_find(argv[first]);
+    if (!ctx.cmd && (rc = cmd_hand_over(argv)) >= 0)
+        return rc;
     if (!ctx.cmd) {
         fprintf(stderr, "rove: '%s' is not a rove command; see 'rove --help'\n", argv[first]);
         return EXIT_USAGE;

@@ -17,7 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RETRY_INTERVAL_MS 500
+/* A refused connection through the user-mode forward costs next to nothing, so the network phases
+ * look often: each look saved is boot time saved. A login attempt is a whole SSH handshake. */
+#define NETWORK_RETRY_MS 100
+#define LOGIN_RETRY_MS   250
 
 const char *guest_wait_phase_name(enum guest_wait_phase phase)
 {
@@ -114,6 +117,7 @@ struct waiter {
     const struct guest_wait_options *o;
     char **err;
     const char *abort_reason;
+    bool tried_insecure_first;
 };
 
 /* Sleeps in short steps, asking the caller whether to give up. Returns false on abort. */
@@ -167,20 +171,26 @@ static int wait_network(struct waiter *w, enum guest_wait_phase phase, int timeo
         } else if (banner_seen(w->t->host, w->t->port, attempt_ms, &why)) {
             return 0;
         }
-        if (now_s() >= deadline || !pause_or_abort(w, RETRY_INTERVAL_MS))
+        if (now_s() >= deadline || !pause_or_abort(w, NETWORK_RETRY_MS))
             return phase_failed(w, phase, timeout_s, why);
     }
 }
 
-/* One login attempt; with the fallback, a refused key leads to the insecure-key replacement. */
+/* One login attempt; with the fallback, a refused key leads to the insecure-key replacement,
+ * whose connection with the machine's key is the one returned. */
 static enum guest_connect_result try_login(struct waiter *w, struct guest_conn **out, char **last)
 {
+    if (w->o->insecure_key_first && !w->tried_insecure_first) {
+        /* A box's first boot takes the insecure key: starting with it saves the handshake the
+         * machine's key would lose. Should it fail, the usual order follows. */
+        w->tried_insecure_first = true;
+        if (guest_replace_insecure_key(w->t, out, last) == 0)
+            return GUEST_CONNECTED;
+    }
     enum guest_connect_result rc = guest_connect(w->t, out, last);
     if (rc != GUEST_AUTH_DENIED || !w->o->insecure_key_fallback)
         return rc;
-    if (guest_replace_insecure_key(w->t, last) < 0)
-        return GUEST_AUTH_DENIED;
-    return guest_connect(w->t, out, last);
+    return guest_replace_insecure_key(w->t, out, last) == 0 ? GUEST_CONNECTED : GUEST_AUTH_DENIED;
 }
 
 static int wait_auth(struct waiter *w, int timeout_s, struct guest_conn **out)
@@ -200,7 +210,7 @@ static int wait_auth(struct waiter *w, int timeout_s, struct guest_conn **out)
             free(last);
             return -1;
         }
-        if (now_s() >= deadline || !pause_or_abort(w, RETRY_INTERVAL_MS)) {
+        if (now_s() >= deadline || !pause_or_abort(w, LOGIN_RETRY_MS)) {
             phase_failed(w, GUEST_WAIT_AUTH, timeout_s, last);
             free(last);
             return -1;
@@ -211,7 +221,7 @@ static int wait_auth(struct waiter *w, int timeout_s, struct guest_conn **out)
 int guest_wait_for_ssh(const struct guest_target *t, const struct guest_wait_options *o,
                        struct guest_conn **out, char **err)
 {
-    struct waiter w = {t, o, err, NULL};
+    struct waiter w = {t, o, err, NULL, false};
     *out = NULL;
     if (wait_network(&w, GUEST_WAIT_PORT, o->port_timeout_s > 0 ? o->port_timeout_s : 60) < 0 ||
         wait_network(&w, GUEST_WAIT_BANNER, o->banner_timeout_s > 0 ? o->banner_timeout_s : 300) <

@@ -29,6 +29,8 @@ struct guest_wait_options {
     /* For boxes without cloud-init: when the machine's key is refused, try Vagrant's insecure
      * key and replace it with the machine's key (guest_replace_insecure_key()). */
     bool insecure_key_fallback;
+    /* With the fallback, on the box's first boot: try the insecure key before the machine's. */
+    bool insecure_key_first;
 };
 
 /* "port open", "SSH banner", "authenticated", "ready". */

@@ -112,7 +112,7 @@ int guest_remove_insecure_key(struct guest_conn *c, char **err)
     return rc;
 }
 
-int guest_replace_insecure_key(const struct guest_target *t, char **err)
+int guest_replace_insecure_key(const struct guest_target *t, struct guest_conn **out, char **err)
 {
     char *key = public_key_of(t->key_path, err);
     if (!key)
@@ -135,6 +135,10 @@ int guest_replace_insecure_key(const struct guest_target *t, char **err)
         goto out;
     rc = run_checked(second, "remove Vagrant's insecure key from ~/.ssh/authorized_keys", remove,
                      err);
+    if (rc == 0 && out) {
+        *out = second; /* the machine's key works: this connection is the caller's */
+        second = NULL;
+    }
 out:
     guest_disconnect(first);
     guest_disconnect(second);

@@ -4,6 +4,7 @@
 #ifndef ROVE_PROVISION_INSECURE_KEY_H
 #define ROVE_PROVISION_INSECURE_KEY_H
 
+struct guest_conn;
 struct guest_target;
 
 extern const char vagrant_insecure_private_key[];
@@ -15,8 +16,9 @@ extern const char vagrant_insecure_public_key[];
  * option; afterwards the key is verified), appends the machine's public key to
  * ~/.ssh/authorized_keys, checks that the machine's key works with a second connection, and only
  * then removes the insecure key. t names the machine's own key (t->key_path); its public half is
- * derived from it. Returns 0 or -1 with *err set. */
-int guest_replace_insecure_key(const struct guest_target *t, char **err);
+ * derived from it. Returns 0 or -1 with *err set. With out, the connection made with the machine's
+ * key is kept there (the caller disconnects it). */
+int guest_replace_insecure_key(const struct guest_target *t, struct guest_conn **out, char **err);
 
 /* Over a connection made with the machine's own key: removes Vagrant's insecure key from
  * ~/.ssh/authorized_keys, for boxes whose cloud-init added the machine's key beside it. Returns 0

@@ -45,6 +45,7 @@ struct step {
     const struct provision_options *o;
     size_t index; /* 1-based */
     char *dir;    /* remote temporary folder */
+    bool dir_removed;
     char **err;
 };
 
@@ -68,7 +69,7 @@ static const char *sudo_prefix(const struct provisioner *p)
 
 static void remove_remote_dir(struct step *s)
 {
-    if (!s->dir)
+    if (!s->dir || s->dir_removed)
         return;
     char *quoted = sh_quoted(s->dir);
     char *cmd = xasprintf("%srm -rf %s", sudo_prefix(s->p), quoted);
@@ -110,14 +111,20 @@ static int run_with_wrapper(struct step *s, const char *program_line)
     }
     sb_add(&wrapper, program_line);
     char *wrapper_path = xasprintf("%s/run.sh", s->dir);
-    char *quoted = sh_quoted(wrapper_path);
-    char *command = xasprintf("%ssh %s", sudo_prefix(s->p), quoted);
+    char *quoted = sh_quoted(wrapper_path), *dir = sh_quoted(s->dir);
+    /* The private folder goes in the same command: another command costs a process start in the
+     * guest, which under emulation is a good part of a short provisioner's time. */
+    char *command = xasprintf("%ssh -c 'sh \"$1\"; s=$?; rm -rf -- \"$2\"; exit $s' sh %s %s",
+                              sudo_prefix(s->p), quoted, dir);
     int rc = guest_upload_data(s->c, wrapper.buf, wrapper.len, wrapper_path, 0600, s->err);
     if (rc == 0)
         rc = run_step_command(s, command);
+    if (rc == 0)
+        s->dir_removed = true;
     sb_release(&wrapper);
     free(wrapper_path);
     free(quoted);
+    free(dir);
     free(command);
     return rc;
 }
@@ -239,7 +246,7 @@ int provision_run(struct guest_conn *c, const struct provisioner *list, size_t n
                      what);
         } else {
             log_info("%s: running provisioner %zu/%zu (%s)", o->machine, i + 1, n, what);
-            struct step s = {c, p, o, i + 1, NULL, err};
+            struct step s = {c, p, o, i + 1, NULL, false, err};
             rc = run_one(&s);
             free(s.dir);
             if (rc == 0) {

@@ -1,31 +1,83 @@
-/* The module's entry point and its probe. */
-#include "providers/libvirt/connection.h"
-#include "providers/libvirt/ops.h"
-#include "providers/provider.h"
+/* rove-provider-libvirt.so: the module rove loads. It reads a machine's state over the daemon's
+ * socket when it can, and loads the driver (driver.h) for everything else. */
+#include "providers/libvirt/driver.h"
+#include "providers/libvirt/naming.h"
+#include "providers/libvirt/options.h"
+#include "providers/libvirt/wire.h"
+#include "util/log.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int lv_probe(const struct rove_machine_ctx *ctx, char *why, size_t why_len)
+/* The driver's table, loaded once, from the folder this module was loaded from. */
+static const struct rove_provider *driver(void)
 {
-    struct lv_machine m;
-    int rc = -1;
-    if (why_len)
-        why[0] = '\0';
-    if (lv_machine_open(ctx, &m) != 0) {
-        snprintf(why, why_len, "invalid libvirt options");
-    } else if (!(m.conn = virConnectOpen(m.opts.uri))) {
-        snprintf(why, why_len, "cannot connect to libvirt at %s: %s", m.opts.uri, lv_last_error());
-    } else {
-        enum accel_kind accel;
-        char accel_why[ROVE_REASON_MAX];
-        unsigned long version = 0;
-        virConnectGetLibVersion(m.conn, &version);
-        rc = lv_choose_accel(&m, &accel, accel_why, sizeof accel_why);
-        snprintf(why, why_len, "libvirt %lu.%lu.%lu at %s; accelerator %s", version / 1000000,
-                 version / 1000 % 1000, version % 1000, m.opts.uri, accel_why);
+    static const struct rove_provider *table;
+    if (table)
+        return table;
+    Dl_info self;
+    if (!dladdr((void *)driver, &self) || !self.dli_fname) {
+        log_error("libvirt provider: cannot tell which folder its module is in");
+        return NULL;
     }
-    lv_machine_close(&m);
-    return rc;
+    const char *slash = strrchr(self.dli_fname, '/');
+    int dir_len = slash ? (int)(slash - self.dli_fname) : 1;
+    char path[4096];
+    snprintf(path, sizeof path, "%.*s/%s", dir_len, slash ? self.dli_fname : ".", LV_DRIVER_FILE);
+    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    rove_provider_entry_fn entry =
+        handle ? (rove_provider_entry_fn)dlsym(handle, LV_DRIVER_ENTRY) : NULL;
+    const struct rove_provider *t = entry ? entry() : NULL;
+    if (!t || t->abi_version != ROVE_PROVIDER_ABI_VERSION) {
+        log_error("libvirt provider: cannot load its driver %s: %s", path,
+                  handle ? "not a driver of this rove" : dlerror());
+        return NULL;
+    }
+    return table = t;
+}
+
+/* Each operation but state goes to the driver as it is. */
+#define TO_DRIVER(op, params, args)                                                                \
+    static int op params                                                                           \
+    {                                                                                              \
+        const struct rove_provider *d = driver();                                                  \
+        return d ? d->op args : -1;                                                                \
+    }
+
+TO_DRIVER(probe, (const struct rove_machine_ctx *ctx, char *why, size_t why_len),
+          (ctx, why, why_len))
+TO_DRIVER(create, (const struct rove_machine_ctx *ctx), (ctx))
+TO_DRIVER(start, (const struct rove_machine_ctx *ctx), (ctx))
+TO_DRIVER(stop, (const struct rove_machine_ctx *ctx, int timeout_seconds, bool force),
+          (ctx, timeout_seconds, force))
+TO_DRIVER(destroy,
+          (const struct rove_machine_ctx *ctx, const struct rove_journal_record *records,
+           size_t nrecords),
+          (ctx, records, nrecords))
+TO_DRIVER(ssh_endpoint, (const struct rove_machine_ctx *ctx, struct rove_endpoint *out), (ctx, out))
+TO_DRIVER(snapshot_save, (const struct rove_machine_ctx *ctx, const char *name), (ctx, name))
+TO_DRIVER(snapshot_restore, (const struct rove_machine_ctx *ctx, const char *name), (ctx, name))
+TO_DRIVER(snapshot_delete, (const struct rove_machine_ctx *ctx, const char *name), (ctx, name))
+
+/* Over the daemon's socket when the URI and the daemon allow it; the driver otherwise. */
+static int state(const struct rove_machine_ctx *ctx, struct rove_state_report *out)
+{
+    struct lv_options opts;
+    log_set_level((enum log_level)ctx->log_level);
+    if (ctx->machine && ctx->project_id) {
+        if (lv_options_parse(ctx->machine, &opts) != 0)
+            return -1;
+        char *domain = lv_domain_name(ctx->project_id, ctx->machine->name);
+        int answered = lv_wire_state(opts.uri, domain, out);
+        free(domain);
+        lv_options_release(&opts);
+        if (answered == 0)
+            return 0;
+    }
+    const struct rove_provider *d = driver();
+    return d ? d->state(ctx, out) : -1;
 }
 
 static const struct rove_provider libvirt_provider = {
@@ -33,16 +85,16 @@ static const struct rove_provider libvirt_provider = {
     .name = "libvirt",
     .description = "virtual machines through libvirt: KVM where hardware virtualisation works, "
                    "QEMU's TCG elsewhere",
-    .probe = lv_probe,
-    .create = lv_create,
-    .start = lv_start,
-    .stop = lv_stop,
-    .destroy = lv_destroy,
-    .state = lv_state,
-    .ssh_endpoint = lv_ssh_endpoint,
-    .snapshot_save = lv_snapshot_save,
-    .snapshot_restore = lv_snapshot_restore,
-    .snapshot_delete = lv_snapshot_delete,
+    .probe = probe,
+    .create = create,
+    .start = start,
+    .stop = stop,
+    .destroy = destroy,
+    .state = state,
+    .ssh_endpoint = ssh_endpoint,
+    .snapshot_save = snapshot_save,
+    .snapshot_restore = snapshot_restore,
+    .snapshot_delete = snapshot_delete,
 };
 
 __attribute__((visibility("default"))) const struct rove_provider *rove_provider_entry(void)

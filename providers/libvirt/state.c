@@ -2,72 +2,12 @@
 #include "providers/libvirt/connection.h"
 #include "providers/libvirt/domain_xml.h"
 #include "providers/libvirt/ops.h"
+#include "providers/libvirt/state_words.h"
 #include "util/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *shutoff_reason(int reason)
-{
-    switch (reason) {
-    case VIR_DOMAIN_SHUTOFF_SHUTDOWN:
-        return "shut down";
-    case VIR_DOMAIN_SHUTOFF_DESTROYED:
-        return "powered off";
-    case VIR_DOMAIN_SHUTOFF_CRASHED:
-        return "crashed";
-    case VIR_DOMAIN_SHUTOFF_FAILED:
-        return "failed to start";
-    case VIR_DOMAIN_SHUTOFF_SAVED:
-        return "saved";
-    default:
-        return "not started";
-    }
-}
-
-static void describe(int state, int reason, struct rove_state_report *out)
-{
-    switch (state) {
-    case VIR_DOMAIN_RUNNING:
-    case VIR_DOMAIN_BLOCKED:
-        out->state = ROVE_STATE_RUNNING;
-        snprintf(out->reason, sizeof out->reason, "running");
-        break;
-    case VIR_DOMAIN_SHUTDOWN:
-        out->state = ROVE_STATE_RUNNING;
-        snprintf(out->reason, sizeof out->reason, "shutting down");
-        break;
-    case VIR_DOMAIN_SHUTOFF:
-        out->state = ROVE_STATE_STOPPED;
-        snprintf(out->reason, sizeof out->reason, "%s", shutoff_reason(reason));
-        break;
-    case VIR_DOMAIN_CRASHED:
-        out->state = ROVE_STATE_STOPPED;
-        snprintf(out->reason, sizeof out->reason, "crashed");
-        break;
-    case VIR_DOMAIN_PAUSED:
-    case VIR_DOMAIN_PMSUSPENDED:
-        out->state = ROVE_STATE_UNKNOWN;
-        snprintf(out->reason, sizeof out->reason, "paused or suspended in libvirt");
-        break;
-    default:
-        out->state = ROVE_STATE_UNKNOWN;
-        snprintf(out->reason, sizeof out->reason, "libvirt reports no state");
-    }
-}
-
-/* `status` says which accelerator a running machine uses: the domain type is kvm or qemu (TCG). */
-static void add_accelerator(virDomainPtr dom, struct rove_state_report *out)
-{
-    char *xml = virDomainGetXMLDesc(dom, 0);
-    if (!xml)
-        return;
-    const char *accel = strstr(xml, "<domain type='kvm'") ? "KVM" : "TCG, software emulation";
-    size_t len = strlen(out->reason);
-    snprintf(out->reason + len, sizeof out->reason - len, " (%s)", accel);
-    free(xml);
-}
 
 static void report_unknown(struct rove_state_report *out, const char *what, const char *uri)
 {
@@ -98,9 +38,12 @@ int lv_state(const struct rove_machine_ctx *ctx, struct rove_state_report *out)
     } else if (!dom || virDomainGetState(dom, &state, &reason, 0) < 0) {
         report_unknown(out, "cannot read the domain's state at", m.opts.uri);
     } else {
-        describe(state, reason, out);
-        if (out->state == ROVE_STATE_RUNNING)
-            add_accelerator(dom, out);
+        lv_describe_state(state, reason, out);
+        if (out->state == ROVE_STATE_RUNNING) {
+            char *xml = virDomainGetXMLDesc(dom, 0);
+            lv_describe_accelerator(xml, out);
+            free(xml);
+        }
     }
     if (dom)
         virDomainFree(dom);

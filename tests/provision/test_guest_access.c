@@ -215,7 +215,7 @@ static void test_insecure_key_is_replaced(void **state)
     struct guest_target t = fx.target;
     t.trust_on_first_use = true;
     char *err = NULL;
-    if (guest_replace_insecure_key(&t, &err) < 0)
+    if (guest_replace_insecure_key(&t, NULL, &err) < 0)
         fail_msg("%s", err);
     check_only_machine_key_works();
     /* The host key was recorded at first contact and is checked from now on. */

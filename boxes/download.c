@@ -594,6 +594,18 @@ int download_open(const struct download_request *req, struct download **out, cha
     return 0;
 }
 
+struct box_hasher *download_lend_hasher(struct download *d)
+{
+    struct box_hasher *h = d->hasher;
+    d->hasher = NULL;
+    return h;
+}
+
+void download_return_hasher(struct download *d, struct box_hasher *h)
+{
+    d->hasher = h;
+}
+
 const char *download_error(const struct download *d)
 {
     return d->error ? d->error : "unknown error";

@@ -34,6 +34,11 @@ int download_open(const struct download_request *req, struct download **out, cha
  * failure (download_error() says why; download_needs_restart() tells whether the server sent a
  * different file, so the whole stream must begin again from zero). */
 ssize_t download_read(struct download *d, const void **buf);
+/* Lets another thread hash the stream: returns the running digest (NULL when nothing is hashed)
+ * and stops hashing here until download_return_hasher(). Meanwhile the borrower must feed it, in
+ * order, every block download_read() returns. */
+struct box_hasher *download_lend_hasher(struct download *d);
+void download_return_hasher(struct download *d, struct box_hasher *h);
 const char *download_error(const struct download *d);
 bool download_failed(const struct download *d);
 bool download_needs_restart(const struct download *d);

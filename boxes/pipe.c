@@ -1,28 +1,57 @@
 #include "boxes/pipe.h"
+#include "boxes/checksum.h"
 #include "boxes/download.h"
 #include "util/strbuf.h"
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define RING 8
 
+/* Blocks are numbered from 0 in stream order; block n lives in slot n % RING. A slot is free
+ * again once both the consumer and the hasher are past its block. */
 struct pipe {
     struct download *d;
-    pthread_t thread;
+    pthread_t producer, hashing;
+    struct box_hasher *hasher; /* borrowed from the download; NULL: no hashing thread */
     pthread_mutex_t lock;
     pthread_cond_t changed;
     unsigned char *blocks[RING];
     size_t caps[RING], lens[RING];
-    size_t head, count;
-    bool holding; /* the consumer holds blocks[head] */
+    uint64_t produced, consumed, hashed;
+    bool holding; /* the consumer holds block `consumed` */
     bool done, cancel;
     ssize_t status;
 };
 
+static void fail_thread(void)
+{
+    fputs("rove: cannot start a thread\n", stderr);
+    abort();
+}
+
+/* The oldest block someone still needs; a consumer that gave up needs none. */
+static uint64_t oldest_in_use(const struct pipe *p)
+{
+    uint64_t oldest = p->cancel ? p->produced : p->consumed;
+    return p->hasher && p->hashed < oldest ? p->hashed : oldest;
+}
+
+/* Marks the end of the stream; called with the lock held. */
+static void *finish_producing(struct pipe *p, ssize_t status)
+{
+    p->done = true;
+    p->status = status;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* Every block read goes into the ring, even after a cancel, so the hasher sees all of them. */
 static void *produce(void *arg)
 {
     struct pipe *p = arg;
@@ -30,18 +59,13 @@ static void *produce(void *arg)
         const void *buf;
         ssize_t n = download_read(p->d, &buf);
         pthread_mutex_lock(&p->lock);
-        while (n > 0 && p->count == RING && !p->cancel)
+        if (n <= 0)
+            return finish_producing(p, n < 0 ? -1 : 0);
+        while (p->produced - oldest_in_use(p) == RING)
             pthread_cond_wait(&p->changed, &p->lock);
-        if (n <= 0 || p->cancel) {
-            p->done = true;
-            p->status = n < 0 ? -1 : 0;
-            pthread_cond_broadcast(&p->changed);
-            pthread_mutex_unlock(&p->lock);
-            return NULL;
-        }
-        size_t slot = (p->head + p->count) % RING;
+        size_t slot = p->produced % RING;
         pthread_mutex_unlock(&p->lock);
-        /* The slot is free: the consumer reads only filled slots. */
+        /* The slot is free: the others read only produced blocks. */
         if (p->caps[slot] < (size_t)n) {
             free(p->blocks[slot]);
             p->blocks[slot] = xmalloc((size_t)n);
@@ -50,22 +74,48 @@ static void *produce(void *arg)
         memcpy(p->blocks[slot], buf, (size_t)n);
         p->lens[slot] = (size_t)n;
         pthread_mutex_lock(&p->lock);
-        p->count++;
+        p->produced++;
+        if (p->cancel)
+            return finish_producing(p, 0);
         pthread_cond_broadcast(&p->changed);
         pthread_mutex_unlock(&p->lock);
     }
+}
+
+/* Hashing on its own thread: receiving and saving take one core, unpacking another, and a
+ * SHA-256 of a large box is a core's second per GiB that neither has to spare. It hashes every
+ * block produced, so the digest covers all the download read, even after a cancel. */
+static void *hash_blocks(void *arg)
+{
+    struct pipe *p = arg;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (p->hashed == p->produced && !p->done)
+            pthread_cond_wait(&p->changed, &p->lock);
+        if (p->hashed == p->produced)
+            break;
+        size_t slot = p->hashed % RING;
+        pthread_mutex_unlock(&p->lock);
+        box_hasher_update(p->hasher, p->blocks[slot], p->lens[slot]);
+        pthread_mutex_lock(&p->lock);
+        p->hashed++;
+        pthread_cond_broadcast(&p->changed);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
 }
 
 struct pipe *pipe_start(struct download *d)
 {
     struct pipe *p = xcalloc(1, sizeof *p);
     p->d = d;
+    p->hasher = download_lend_hasher(d);
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->changed, NULL);
-    if (pthread_create(&p->thread, NULL, produce, p) != 0) {
-        fputs("rove: cannot start a thread\n", stderr);
-        abort();
-    }
+    if (pthread_create(&p->producer, NULL, produce, p) != 0)
+        fail_thread();
+    if (p->hasher && pthread_create(&p->hashing, NULL, hash_blocks, p) != 0)
+        fail_thread();
     return p;
 }
 
@@ -73,17 +123,17 @@ ssize_t pipe_read(struct pipe *p, const void **buf)
 {
     pthread_mutex_lock(&p->lock);
     if (p->holding) {
-        p->head = (p->head + 1) % RING;
-        p->count--;
+        p->consumed++;
         p->holding = false;
         pthread_cond_broadcast(&p->changed);
     }
-    while (p->count == 0 && !p->done)
+    while (p->consumed == p->produced && !p->done)
         pthread_cond_wait(&p->changed, &p->lock);
     ssize_t n = p->status;
-    if (p->count > 0) {
-        *buf = p->blocks[p->head];
-        n = (ssize_t)p->lens[p->head];
+    if (p->consumed < p->produced) {
+        size_t slot = p->consumed % RING;
+        *buf = p->blocks[slot];
+        n = (ssize_t)p->lens[slot];
         p->holding = true;
     }
     pthread_mutex_unlock(&p->lock);
@@ -96,7 +146,11 @@ void pipe_stop(struct pipe *p)
     p->cancel = true;
     pthread_cond_broadcast(&p->changed);
     pthread_mutex_unlock(&p->lock);
-    pthread_join(p->thread, NULL);
+    pthread_join(p->producer, NULL);
+    if (p->hasher) {
+        pthread_join(p->hashing, NULL);
+        download_return_hasher(p->d, p->hasher);
+    }
     for (size_t i = 0; i < RING; i++)
         free(p->blocks[i]);
     pthread_mutex_destroy(&p->lock);

@@ -1,6 +1,7 @@
-/* Runs a download in its own thread, so that receiving, hashing and saving the partial file use
- * one core while unpacking uses another. Blocks pass through a small ring (bounded memory); the
- * consumer reads them in order with pipe_read(). */
+/* Runs a download in its own thread, so that receiving and saving the partial file use one core
+ * while unpacking uses another; when the download has a checksum to check, a third thread hashes
+ * the blocks beside them. Blocks pass through a small ring (bounded memory); the consumer reads
+ * them in order with pipe_read(). */
 #ifndef ROVE_BOXES_PIPE_H
 #define ROVE_BOXES_PIPE_H
 

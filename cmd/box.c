@@ -6,6 +6,7 @@
 #include "boxes/paths.h"
 #include "boxes/source.h"
 #include "boxes/store.h"
+#include "providers/loader.h"
 #include "util/version.h"
 #include "cmd/cmd.h"
 #include "util/json.h"
@@ -77,7 +78,8 @@ static const char box_usage[] =
     "      --insecure            skip TLS certificate verification\n"
     "  rove box list [--json]\n"
     "  rove box remove NAME [--box-version V] [--provider P] [--all] [--force]\n"
-    "      refuses while a machine on this host uses the box, unless --force\n"
+    "      refuses while a machine on this host uses the box, unless --force; also removes\n"
+    "      the provider's copies of the box (libvirt's base volumes) that no machine uses\n"
     "  rove box prune [--dry-run] [--force]\n"
     "      removes every version but the newest of each box and provider\n"
     "  rove box outdated [NAME] [--json]\n"
@@ -252,12 +254,34 @@ static bool entry_selected(const struct box_entry *e, const char *name)
              box_version_satisfies(e->version, opts.version) && strpbrk(opts.version, "<>=~!")));
 }
 
+/* What the box's provider made of it outside the store (libvirt's base volumes) goes first: once
+ * the box's folder is gone, nothing says where those copies are. */
+static int remove_provider_copies(const struct box_entry *e)
+{
+    const struct rove_provider *p = provider_load_if_installed(e->provider);
+    if (!p || !p->remove_box_copies)
+        return 0;
+    struct rove_box box = {.name = e->name, .version = e->version, .dir = e->dir};
+    if (p->remove_box_copies(&box, log_get_level()) == 0)
+        return 0;
+    if (opts.force) {
+        log_warn("removing box %s %s anyway (--force): its %s copies named above stay", e->name,
+                 e->version, e->provider);
+        return 0;
+    }
+    log_error("box %s %s is kept; --force removes it anyway, leaving those copies", e->name,
+              e->version);
+    return -1;
+}
+
 static int remove_entry(const struct box_entry *e)
 {
     int lock = box_store_lock(e->name);
     if (lock < 0)
         return -1;
-    int rc = box_store_remove(e);
+    int rc = remove_provider_copies(e);
+    if (rc == 0)
+        rc = box_store_remove(e);
     box_store_unlock(lock);
     if (rc == 0)
         log_info("removed box %s %s (%s)", e->name, e->version, e->provider);

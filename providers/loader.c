@@ -152,10 +152,11 @@ static void remember(const char *name, void *handle, const struct rove_provider 
     loaded = p;
 }
 
-const struct rove_provider *provider_load(const char *name)
+static const struct rove_provider *load(const char *name, bool quiet_if_missing)
 {
     if (!valid_provider_name(name)) {
-        log_error("'%s' is not a valid provider name (use a-z, 0-9, '-' and '_')", name);
+        if (!quiet_if_missing)
+            log_error("'%s' is not a valid provider name (use a-z, 0-9, '-' and '_')", name);
         return NULL;
     }
     const struct rove_provider *ops = find_loaded(name);
@@ -191,7 +192,7 @@ const struct rove_provider *provider_load(const char *name)
         sb_release(&why);
         free(path);
     }
-    if (!ops)
+    if (!ops && !quiet_if_missing)
         log_error("provider '%s' is not installed: no module " ROVE_PROVIDER_PREFIX
                   "%s" ROVE_PROVIDER_SUFFIX " in the provider folders (set ROVE_PROVIDER_PATH to "
                   "add folders); looked for:%s",
@@ -199,6 +200,16 @@ const struct rove_provider *provider_load(const char *name)
     sb_release(&tried);
     provider_free_search_dirs(dirs);
     return ops;
+}
+
+const struct rove_provider *provider_load(const char *name)
+{
+    return load(name, false);
+}
+
+const struct rove_provider *provider_load_if_installed(const char *name)
+{
+    return load(name, true);
 }
 
 void provider_unload_all(void)

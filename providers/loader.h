@@ -11,6 +11,9 @@
 /* The operations of provider NAME, loading its module on first use. On failure prints an error
  * naming every path it tried (and why each failed) and returns NULL. */
 const struct rove_provider *provider_load(const char *name);
+/* The same, but silent when no module of that name is installed (a box for a provider rove
+ * does not have); a broken module is still reported. */
+const struct rove_provider *provider_load_if_installed(const char *name);
 
 /* The folders searched, in order, newly allocated as a NULL-terminated array (free with
  * provider_free_search_dirs). */

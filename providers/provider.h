@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ROVE_PROVIDER_ABI_VERSION 1
+#define ROVE_PROVIDER_ABI_VERSION 2
 /* The one symbol a module exports: const struct rove_provider *rove_provider_entry(void). */
 #define ROVE_PROVIDER_ENTRY "rove_provider_entry"
 /* Module file name for provider NAME: ROVE_PROVIDER_PREFIX NAME ROVE_PROVIDER_SUFFIX. */
@@ -140,6 +140,12 @@ struct rove_provider {
     int (*state)(const struct rove_machine_ctx *ctx, struct rove_state_report *out);
     /* Where SSH for the guest listens on the host. */
     int (*ssh_endpoint)(const struct rove_machine_ctx *ctx, struct rove_endpoint *out);
+
+    /* Optional (NULL when the provider keeps no copy of a box outside the box's folder). Called
+     * as a box leaves the store (`rove box remove`, `box prune`), box->dir still present: removes
+     * the provider's copies of the box (libvirt: its base volumes), keeping, and naming, any a
+     * machine still uses. log_level as in rove_machine_ctx. */
+    int (*remove_box_copies)(const struct rove_box *box, int log_level);
 
     /* Optional (NULL when the provider has no snapshots). */
     int (*snapshot_save)(const struct rove_machine_ctx *ctx, const char *name);

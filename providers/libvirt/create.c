@@ -3,6 +3,7 @@
 #include "providers/libvirt/connection.h"
 #include "providers/libvirt/domain_xml.h"
 #include "providers/libvirt/host_facts.h"
+#include "providers/libvirt/box_copies.h"
 #include "providers/libvirt/lv_machine.h"
 #include "providers/libvirt/naming.h"
 #include "providers/libvirt/ops.h"
@@ -71,6 +72,8 @@ static int box_file(struct lv_machine *m, virStoragePoolPtr pool, const char *pa
         return 0;
     char *volume = lv_box_volume_name(m->ctx->box, part);
     *out = lv_box_file_ensure(m->conn, pool, volume, local_path, m->name);
+    if (*out && m->ctx->box->dir)
+        lv_box_copies_note(m->ctx->box->dir, m->opts.uri, m->opts.pool, volume);
     free(volume);
     return *out ? 0 : -1;
 }

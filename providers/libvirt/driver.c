@@ -1,6 +1,7 @@
 /* The driver: every operation through libvirt's client library, in its own module
  * (rove-libvirt-driver.so) that the provider module loads on first use (see module.c). */
 #include "providers/libvirt/connection.h"
+#include "providers/libvirt/box_copies.h"
 #include "providers/libvirt/driver.h"
 #include "providers/libvirt/ops.h"
 #include "providers/provider.h"
@@ -41,6 +42,7 @@ static const struct rove_provider libvirt_provider = {
     .destroy = lv_destroy,
     .state = lv_state,
     .ssh_endpoint = lv_ssh_endpoint,
+    .remove_box_copies = lv_remove_box_copies,
     .snapshot_save = lv_snapshot_save,
     .snapshot_restore = lv_snapshot_restore,
     .snapshot_delete = lv_snapshot_delete,

@@ -57,6 +57,7 @@ TO_DRIVER(destroy,
            size_t nrecords),
           (ctx, records, nrecords))
 TO_DRIVER(ssh_endpoint, (const struct rove_machine_ctx *ctx, struct rove_endpoint *out), (ctx, out))
+TO_DRIVER(remove_box_copies, (const struct rove_box *box, int log_level), (box, log_level))
 TO_DRIVER(snapshot_save, (const struct rove_machine_ctx *ctx, const char *name), (ctx, name))
 TO_DRIVER(snapshot_restore, (const struct rove_machine_ctx *ctx, const char *name), (ctx, name))
 TO_DRIVER(snapshot_delete, (const struct rove_machine_ctx *ctx, const char *name), (ctx, name))
@@ -92,6 +93,7 @@ static const struct rove_provider libvirt_provider = {
     .destroy = destroy,
     .state = state,
     .ssh_endpoint = ssh_endpoint,
+    .remove_box_copies = remove_box_copies,
     .snapshot_save = snapshot_save,
     .snapshot_restore = snapshot_restore,
     .snapshot_delete = snapshot_delete,

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole life of a machine on the tiny box (no cloud-init: the insecure-key path) through
 # libvirt: up, provisioners checked inside the guest, ssh, ssh-config, status, halt, reload,
-# provision, failures, locks, kill -9 during up, destroy leaving nothing behind.
+# provision, failures, locks, kill -9 during up, destroy leaving nothing behind, and box remove
+# taking the box's base volumes with it.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/lib.sh"
 require_libvirt
@@ -159,4 +160,21 @@ run up --no-provision
 expect_rc "up after an interrupted up" 0
 run destroy -f
 expect_nothing_left "$WORK/domains.before" "$WORK/volumes.before"
+
+# The box's base volumes stay while the box is installed, and go with it.
+record=$(ls "$ROVE_HOME"/boxes/tiny/0/libvirt/.rove-libvirt-copies.json)
+box_volumes() {
+    python3 -c 'import json, sys; print("\n".join(c["volume"] for c in json.load(open(sys.argv[1]))["copies"]))' \
+        "$record" | sort | comm -12 - "$1"
+}
+volumes >"$WORK/volumes.now"
+[ "$(box_volumes "$WORK/volumes.now" | wc -l)" = 3 ] && ok "the box's base volumes stay after destroy" ||
+    not_ok "the box's base volumes stay after destroy" "$(cat "$record")"
+box_volumes "$WORK/volumes.now" >"$WORK/box-volumes"
+run box remove tiny
+expect_rc "box remove exits 0" 0
+expect_err "box remove names the volumes it removed" "removed libvirt volume rove-box-tiny-0-"
+left=$(volumes | comm -12 - "$WORK/box-volumes")
+[ -z "$left" ] && ok "box remove removes its base volumes" ||
+    not_ok "box remove removes its base volumes" "$left"
 finish

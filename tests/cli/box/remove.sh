@@ -46,3 +46,17 @@ run "add" 0 box add test/m
 run "bad index" 1 box remove test/m
 expect_err "index.json: expected a JSON object with a \"machines\" array"
 pass "a malformed index is named, not ignored"
+
+# The provider's copies of a box go with it; where they cannot be removed, the box stays.
+echo '{"machines": []}' >"$ROVE_HOME/index.json"
+dir=$(ls -d "$ROVE_HOME"/boxes/test%2Fm/*/libvirt)
+echo '{"copies": [{"uri": "qemu+tcp://127.0.0.1:1/system", "pool": "rove",
+  "volume": "rove-box-test_m-2.0-00000000.qcow2"}]}' >"$dir/.rove-libvirt-copies.json"
+run "copies unreachable" 1 box remove test/m
+expect_err "cannot reach libvirt at qemu+tcp://127.0.0.1:1/system to remove its volumes there"
+expect_err "box test/m 2.0 is kept; --force removes it anyway"
+expect_store "test/m 2.0 libvirt"
+run "copies unreachable, forced" 0 box remove test/m --force
+expect_err "removing box test/m 2.0 anyway (--force)"
+expect_store
+pass "a box whose libvirt copies cannot be removed stays, unless --force"

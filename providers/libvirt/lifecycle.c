@@ -78,23 +78,15 @@ static int start_domain(struct lv_machine *m, virDomainPtr dom)
     return -1;
 }
 
+static int start_callback(struct lv_machine *m, virDomainPtr dom, void *arg)
+{
+    (void)arg;
+    return start_domain(m, dom);
+}
+
 int lv_start(const struct rove_machine_ctx *ctx)
 {
-    struct lv_machine m;
-    int rc = -1;
-    bool failed;
-    if (lv_machine_open(ctx, &m) == 0 && lv_machine_connect(&m) == 0) {
-        virDomainPtr dom = lv_machine_domain(&m, &failed);
-        if (dom) {
-            rc = start_domain(&m, dom);
-            virDomainFree(dom);
-        } else if (!failed) {
-            log_error("machine %s is not created (no domain %s at %s)", m.name, m.domain_name,
-                      m.opts.uri);
-        }
-    }
-    lv_machine_close(&m);
-    return rc;
+    return lv_with_domain(ctx, false, start_callback, NULL);
 }
 
 static double now_seconds(void)
@@ -142,20 +134,20 @@ static int stop_domain(struct lv_machine *m, virDomainPtr dom, int timeout_secon
     return 0;
 }
 
+struct stop_request {
+    int timeout_seconds;
+    bool force;
+};
+
+static int stop_callback(struct lv_machine *m, virDomainPtr dom, void *arg)
+{
+    const struct stop_request *r = arg;
+    return stop_domain(m, dom, r->timeout_seconds, r->force);
+}
+
+/* A machine that was never created runs nothing: stopping it succeeds. */
 int lv_stop(const struct rove_machine_ctx *ctx, int timeout_seconds, bool force)
 {
-    struct lv_machine m;
-    int rc = -1;
-    bool failed;
-    if (lv_machine_open(ctx, &m) == 0 && lv_machine_connect(&m) == 0) {
-        virDomainPtr dom = lv_machine_domain(&m, &failed);
-        if (dom) {
-            rc = stop_domain(&m, dom, timeout_seconds, force);
-            virDomainFree(dom);
-        } else {
-            rc = failed ? -1 : 0; /* not created: nothing runs */
-        }
-    }
-    lv_machine_close(&m);
-    return rc;
+    struct stop_request r = {timeout_seconds, force};
+    return lv_with_domain(ctx, true, stop_callback, &r);
 }

@@ -72,3 +72,24 @@ int lv_journal(struct lv_machine *m, const char *kind, const char *id)
                   id);
     return rc == 0 ? 0 : -1;
 }
+
+int lv_with_domain(const struct rove_machine_ctx *ctx, bool missing_ok, lv_domain_fn fn, void *arg)
+{
+    struct lv_machine m;
+    int rc = -1;
+    bool failed;
+    if (lv_machine_open(ctx, &m) == 0 && lv_machine_connect(&m) == 0) {
+        virDomainPtr dom = lv_machine_domain(&m, &failed);
+        if (dom) {
+            rc = fn(&m, dom, arg);
+            virDomainFree(dom);
+        } else if (!failed && missing_ok) {
+            rc = 0;
+        } else if (!failed) {
+            log_error("machine %s is not created (no domain %s at %s)", m.name, m.domain_name,
+                      m.opts.uri);
+        }
+    }
+    lv_machine_close(&m);
+    return rc;
+}

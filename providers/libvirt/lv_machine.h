@@ -33,6 +33,11 @@ void lv_machine_close(struct lv_machine *m);
 /* The machine's domain, or NULL when it does not exist (or on an error, which *failed tells). */
 virDomainPtr lv_machine_domain(struct lv_machine *m, bool *failed);
 
+/* Opens and connects ctx's machine and runs fn on its domain, passing arg along. A missing domain
+ * is an error naming the machine, or, with missing_ok, success without calling fn. Returns fn's
+ * result, or -1 after saying why. */
+typedef int (*lv_domain_fn)(struct lv_machine *m, virDomainPtr dom, void *arg);
+int lv_with_domain(const struct rove_machine_ctx *ctx, bool missing_ok, lv_domain_fn fn, void *arg);
 /* Appends {kind, id, {"uri":..., "pool":...}} to the core's journal. Returns 0 or -1. */
 int lv_journal(struct lv_machine *m, const char *kind, const char *id);
 

@@ -18,8 +18,9 @@ static bool has_seed_disk(virDomainPtr dom)
     return seed;
 }
 
-static int save(struct lv_machine *m, virDomainPtr dom, const char *name)
+static int save(struct lv_machine *m, virDomainPtr dom, void *arg)
 {
+    const char *name = arg;
     struct strbuf xml = STRBUF_INIT;
     sb_add(&xml, "<domainsnapshot><name>");
     if (!*name || !xml_escape(&xml, name)) {
@@ -49,8 +50,9 @@ static virDomainSnapshotPtr find(struct lv_machine *m, virDomainPtr dom, const c
     return snap;
 }
 
-static int restore(struct lv_machine *m, virDomainPtr dom, const char *name)
+static int restore(struct lv_machine *m, virDomainPtr dom, void *arg)
 {
+    const char *name = arg;
     virDomainSnapshotPtr snap = find(m, dom, name);
     if (!snap)
         return -1;
@@ -61,8 +63,9 @@ static int restore(struct lv_machine *m, virDomainPtr dom, const char *name)
     return rc < 0 ? -1 : 0;
 }
 
-static int delete (struct lv_machine *m, virDomainPtr dom, const char *name)
+static int delete (struct lv_machine *m, virDomainPtr dom, void *arg)
 {
+    const char *name = arg;
     virDomainSnapshotPtr snap = find(m, dom, name);
     if (!snap)
         return -1;
@@ -73,38 +76,17 @@ static int delete (struct lv_machine *m, virDomainPtr dom, const char *name)
     return rc < 0 ? -1 : 0;
 }
 
-typedef int (*snapshot_fn)(struct lv_machine *m, virDomainPtr dom, const char *name);
-
-static int with_domain(const struct rove_machine_ctx *ctx, const char *name, snapshot_fn fn)
-{
-    struct lv_machine m;
-    int rc = -1;
-    bool failed;
-    if (lv_machine_open(ctx, &m) == 0 && lv_machine_connect(&m) == 0) {
-        virDomainPtr dom = lv_machine_domain(&m, &failed);
-        if (dom) {
-            rc = fn(&m, dom, name);
-            virDomainFree(dom);
-        } else if (!failed) {
-            log_error("machine %s is not created (no domain %s at %s)", m.name, m.domain_name,
-                      m.opts.uri);
-        }
-    }
-    lv_machine_close(&m);
-    return rc;
-}
-
 int lv_snapshot_save(const struct rove_machine_ctx *ctx, const char *name)
 {
-    return with_domain(ctx, name, save);
+    return lv_with_domain(ctx, false, save, (void *)name);
 }
 
 int lv_snapshot_restore(const struct rove_machine_ctx *ctx, const char *name)
 {
-    return with_domain(ctx, name, restore);
+    return lv_with_domain(ctx, false, restore, (void *)name);
 }
 
 int lv_snapshot_delete(const struct rove_machine_ctx *ctx, const char *name)
 {
-    return with_domain(ctx, name, delete);
+    return lv_with_domain(ctx, false, delete, (void *)name);
 }

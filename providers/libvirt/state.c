@@ -62,29 +62,21 @@ int lv_domain_ssh_port(virDomainPtr dom)
     return port > 0 && port < 65536 ? port : -1;
 }
 
+static int endpoint_callback(struct lv_machine *m, virDomainPtr dom, void *arg)
+{
+    struct rove_endpoint *out = arg;
+    out->port = lv_domain_ssh_port(dom);
+    if (out->port <= 0) {
+        log_error("machine %s: domain %s has no rove SSH port in its metadata", m->name,
+                  m->domain_name);
+        return -1;
+    }
+    snprintf(out->host, sizeof out->host, "127.0.0.1");
+    return 0;
+}
+
 int lv_ssh_endpoint(const struct rove_machine_ctx *ctx, struct rove_endpoint *out)
 {
     memset(out, 0, sizeof *out);
-    struct lv_machine m;
-    int rc = -1;
-    bool failed;
-    if (lv_machine_open(ctx, &m) == 0 && lv_machine_connect(&m) == 0) {
-        virDomainPtr dom = lv_machine_domain(&m, &failed);
-        if (dom) {
-            out->port = lv_domain_ssh_port(dom);
-            if (out->port > 0) {
-                snprintf(out->host, sizeof out->host, "127.0.0.1");
-                rc = 0;
-            } else {
-                log_error("machine %s: domain %s has no rove SSH port in its metadata", m.name,
-                          m.domain_name);
-            }
-            virDomainFree(dom);
-        } else if (!failed) {
-            log_error("machine %s is not created (no domain %s at %s)", m.name, m.domain_name,
-                      m.opts.uri);
-        }
-    }
-    lv_machine_close(&m);
-    return rc;
+    return lv_with_domain(ctx, false, endpoint_callback, out);
 }

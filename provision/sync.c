@@ -12,24 +12,46 @@
 #include <stdlib.h>
 #include <sys/random.h>
 
+/* Run as root in the guest with $1 = dest, $2 = the uploaded copy, $3 = the login user: dest
+ * becomes a mirror of the host folder, as with rsync --delete (Vagrant's rsync default). First
+ * what the host no longer has goes, and whatever changed between file and folder (cp cannot put
+ * one in the other's place); then the copy, then the login user gets it all. */
+static const char mirror_script[] =
+    "set -e\n"
+    "mkdir -p -- \"$1\"\n"
+    "cd -- \"$1\"\n"
+    "find . -depth ! -name . -exec sh -c '\n"
+    "  for p; do\n"
+    "    s=\"$0/$p\"\n"
+    "    if [ ! -e \"$s\" ] && [ ! -L \"$s\" ]; then rm -rf -- \"$p\"\n"
+    "    elif [ -d \"$s\" ] && [ ! -L \"$s\" ]; then\n"
+    "      { [ -d \"$p\" ] && [ ! -L \"$p\" ]; } || rm -rf -- \"$p\"\n"
+    "    elif [ -d \"$p\" ] && [ ! -L \"$p\" ]; then rm -rf -- \"$p\"\n"
+    "    fi\n"
+    "  done' \"$2\" {} +\n"
+    "cp -R -- \"$2\"/. .\n"
+    "chown -R \"$3\" .\n";
+
 /* The copy into place runs as root (dest may be anywhere), then hands dest to the login user. */
 static char *install_command(const struct sync_folder *s, const char *payload)
 {
     char *dest = sh_quoted(s->dest), *src = sh_quoted(payload);
-    char *parent_raw = fs_dirname(s->dest);
-    char *parent = sh_quoted(parent_raw);
-    char *cmd =
-        fs_is_dir(s->src)
-            ? xasprintf("u=$(id -u):$(id -g); sudo -n sh -c 'mkdir -p -- \"$1\" && "
-                        "cp -R -- \"$2\"/. \"$1\"/ && chown -R \"$3\" \"$1\"' sh %s %s \"$u\"",
-                        dest, src)
-            : xasprintf("u=$(id -u):$(id -g); sudo -n sh -c 'mkdir -p -- \"$1\" && "
+    char *cmd;
+    if (fs_is_dir(s->src)) {
+        char *script = sh_quoted(mirror_script);
+        cmd = xasprintf("u=$(id -u):$(id -g); sudo -n sh -c %s sh %s %s \"$u\"", script, dest, src);
+        free(script);
+    } else {
+        char *parent_raw = fs_dirname(s->dest);
+        char *parent = sh_quoted(parent_raw);
+        cmd = xasprintf("u=$(id -u):$(id -g); sudo -n sh -c 'mkdir -p -- \"$1\" && "
                         "cp -- \"$2\" \"$3\" && chown \"$4\" \"$3\"' sh %s %s %s \"$u\"",
                         parent, src, dest);
+        free(parent);
+        free(parent_raw);
+    }
     free(dest);
     free(src);
-    free(parent);
-    free(parent_raw);
     return cmd;
 }
 

@@ -9,8 +9,9 @@ struct sync_folder;
 
 /* Copies each src (a folder's contents, or a file) to its dest in the guest over SFTP, creating
  * dest as root where needed and giving the login user ownership, as Vagrant's rsync folders do.
- * Files deleted on the host are not deleted in the guest. Returns 0, or -1 with *err naming the
- * machine and the folder. */
+ * A folder's dest becomes its mirror: what was deleted on the host is deleted in the guest too
+ * (rsync --delete, Vagrant's default). Returns 0, or -1 with *err naming the machine and the
+ * folder. */
 int provision_sync(struct guest_conn *c, const char *machine, const struct sync_folder *syncs,
                    size_t n, char **err);
 

@@ -103,6 +103,17 @@ expect_rc "provision exits 0" 0
 run ssh web -c 'cat /var/lib/rove-test/count'
 [ "$OUT" = 2 ] && ok "provision runs the provisioners again" || not_ok "provision runs again" "$OUT"
 
+# sync mirrors: what the host deleted goes, a folder that became a file is replaced
+"$ROVE" ssh web -c 'echo guest-only > /srv/app/guest-only.txt' >/dev/null 2>&1
+rm -r app/sub
+echo "now a file" > app/sub
+echo "new" > app/new.txt
+run provision
+expect_rc "provision syncs again" 0
+run ssh web -c 'cd /srv/app && ls -A | sort | tr "\n" " "; cat sub new.txt'
+[ "$OUT" = "new.txt sub now a file
+new" ] && ok "sync mirrors the host folder" || not_ok "sync mirrors the host folder" "$OUT"
+
 # a second command on a locked machine waits and says so, or with --no-wait fails at once
 "$ROVE" provision >/dev/null 2>&1 &
 holder=$!
@@ -122,7 +133,7 @@ expect_out "status says stopped" "stopped"
 run up
 expect_rc "up starts a stopped machine" 0
 run ssh web -c 'cat /var/lib/rove-test/count'
-[ "$OUT" = 4 ] && ok "disk survived halt; no provisioning on restart" || not_ok "state after halt/up" "$OUT"
+[ "$OUT" = 5 ] && ok "disk survived halt; no provisioning on restart" || not_ok "state after halt/up" "$OUT"
 run reload
 expect_rc "reload exits 0" 0
 

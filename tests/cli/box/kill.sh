@@ -14,6 +14,9 @@ sleep 1
 [ -n "$(find "$ROVE_HOME/boxes/.tmp" -type f)" ] || fail "the add was not unpacking yet"
 kill -9 $pid
 wait $pid 2>/dev/null
+# The server logs the killed request when a write fails: before the next add, so the log keeps
+# the order of the requests.
+server_idle
 expect_store
 [ ! -e "$ROVE_HOME/boxes/k" ] || fail "half entry visible after kill -9"
 pass "kill -9 mid-unpack: nothing visible in the store"

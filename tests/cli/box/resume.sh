@@ -70,6 +70,7 @@ pid=$!
 sleep 1.5
 kill -9 $pid
 wait $pid 2>/dev/null
+server_idle # the killed request is logged before the log is cleared
 mkbox good "$WWW/r.box" --size 12000000 --compress none
 : >"$T/server.log"
 run "changed file" 0 box add "$URL/r.box" --name r5

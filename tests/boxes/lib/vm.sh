@@ -52,9 +52,14 @@ vm_start() {
     return 1
 }
 
+# A connection made while the guest reboots can stall with no reset ever coming (the user-mode
+# network's end stays open): ServerAlive ends a silent session, and VM_SSH_LIMIT (seconds), set by
+# the wait loop below, bounds a whole attempt, handshake included.
 vm_ssh() {
-    ssh -q -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-        -o LogLevel=ERROR -o ConnectTimeout=5 -i "$SSH_KEY" -p "$VM_PORT" vagrant@127.0.0.1 "$@"
+    ${VM_SSH_LIMIT:+timeout "$VM_SSH_LIMIT"} ssh -q -o BatchMode=yes -o StrictHostKeyChecking=no \
+        -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=5 \
+        -o ServerAliveInterval=5 -o ServerAliveCountMax=6 -i "$SSH_KEY" -p "$VM_PORT" \
+        vagrant@127.0.0.1 "$@"
 }
 
 vm_sftp() {
@@ -67,7 +72,7 @@ vm_wait_ssh() {
     local deadline=$((SECONDS + $1))
     while [ $SECONDS -lt $deadline ]; do
         kill -0 "$VM_PID" 2>/dev/null || return 1
-        if vm_ssh -o ConnectTimeout=2 true 2>/dev/null; then
+        if VM_SSH_LIMIT=30 vm_ssh -o ConnectTimeout=2 true 2>/dev/null; then
             elapsed_since "$VM_STARTED"
             return 0
         fi

@@ -49,11 +49,17 @@ static const char *field(struct json_object *copy, const char *key)
                : NULL;
 }
 
+static bool in_pool(struct json_object *copy, const char *uri, const char *pool)
+{
+    const char *u = field(copy, "uri"), *p = field(copy, "pool");
+    return u && p && !strcmp(u, uri) && !strcmp(p, pool);
+}
+
 static bool same_copy(struct json_object *copy, const char *uri, const char *pool,
                       const char *volume)
 {
-    const char *u = field(copy, "uri"), *p = field(copy, "pool"), *v = field(copy, "volume");
-    return u && p && v && !strcmp(u, uri) && !strcmp(p, pool) && !strcmp(v, volume);
+    const char *v = field(copy, "volume");
+    return in_pool(copy, uri, pool) && v && !strcmp(v, volume);
 }
 
 void lv_box_copies_note(const char *box_dir, const char *uri, const char *pool, const char *volume)
@@ -88,18 +94,31 @@ void lv_box_copies_note(const char *box_dir, const char *uri, const char *pool, 
     close(dir_fd);
 }
 
-/* Who still needs the file at path: a volume backed by it, or a domain naming it (a disk, a
- * kernel or an initrd). Newly allocated description, or NULL when nothing does. */
-static char *user_of(virConnectPtr conn, virStoragePoolPtr pool, const char *path)
+/* What may name a box volume's path: each volume's backing store and each domain's definition
+ * (disks, kernel, initrd), read once per pool. */
+struct users {
+    char **names; /* "volume NAME" or "domain NAME" */
+    char **texts;
+    size_t n;
+};
+
+static void users_add(struct users *u, char *name, char *text)
 {
-    char *user = NULL;
+    u->names = xrealloc(u->names, (u->n + 1) * sizeof *u->names);
+    u->texts = xrealloc(u->texts, (u->n + 1) * sizeof *u->texts);
+    u->names[u->n] = name;
+    u->texts[u->n++] = text;
+}
+
+static void users_load(virConnectPtr conn, virStoragePoolPtr pool, struct users *u)
+{
     virStorageVolPtr *vols = NULL;
     int nvols = virStoragePoolListAllVolumes(pool, &vols, 0);
     for (int i = 0; i < nvols; i++) {
-        char *xml = user ? NULL : virStorageVolGetXMLDesc(vols[i], 0);
+        char *xml = virStorageVolGetXMLDesc(vols[i], 0);
         const char *backing = xml ? strstr(xml, "<backingStore>") : NULL;
-        if (backing && strstr(backing, path))
-            user = xasprintf("volume %s", virStorageVolGetName(vols[i]));
+        if (backing)
+            users_add(u, xasprintf("volume %s", virStorageVolGetName(vols[i])), xstrdup(backing));
         free(xml);
         virStorageVolFree(vols[i]);
     }
@@ -107,26 +126,43 @@ static char *user_of(virConnectPtr conn, virStoragePoolPtr pool, const char *pat
     virDomainPtr *doms = NULL;
     int ndoms = virConnectListAllDomains(conn, &doms, 0);
     for (int i = 0; i < ndoms; i++) {
-        char *xml = user ? NULL : virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
-        if (xml && strstr(xml, path))
-            user = xasprintf("domain %s", virDomainGetName(doms[i]));
-        free(xml);
+        char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
+        if (xml)
+            users_add(u, xasprintf("domain %s", virDomainGetName(doms[i])), xml);
         virDomainFree(doms[i]);
     }
     free(doms);
-    return user;
+}
+
+static void users_clear(struct users *u)
+{
+    for (size_t i = 0; i < u->n; i++) {
+        free(u->names[i]);
+        free(u->texts[i]);
+    }
+    free(u->names);
+    free(u->texts);
+}
+
+/* Who still needs the file at path, or NULL when nothing does. */
+static const char *user_of(const struct users *u, const char *path)
+{
+    for (size_t i = 0; i < u->n; i++)
+        if (strstr(u->texts[i], path))
+            return u->names[i];
+    return NULL;
 }
 
 /* Deletes one recorded volume unless something uses it. Returns 0, or -1 when it could not be
  * deleted. */
-static int remove_copy(virConnectPtr conn, virStoragePoolPtr pool, const char *volume,
+static int remove_copy(virStoragePoolPtr pool, const struct users *users, const char *volume,
                        const struct rove_box *box)
 {
     virStorageVolPtr vol = virStorageVolLookupByName(pool, volume);
     if (!vol)
         return 0; /* removed already */
     char *path = virStorageVolGetPath(vol);
-    char *user = path ? user_of(conn, pool, path) : NULL;
+    const char *user = path ? user_of(users, path) : NULL;
     int rc = 0;
     if (user) {
         log_warn("keeping libvirt volume %s of box %s %s: %s uses it (delete it with 'virsh "
@@ -139,7 +175,6 @@ static int remove_copy(virConnectPtr conn, virStoragePoolPtr pool, const char *v
     } else {
         log_info("removed libvirt volume %s", volume);
     }
-    free(user);
     free(path);
     virStorageVolFree(vol);
     return rc;
@@ -153,14 +188,16 @@ static int remove_from_pool(virConnectPtr conn, const char *uri, const char *poo
     if (!pool)
         return 0; /* the pool, and its volumes, are gone */
     virStoragePoolRefresh(pool, 0);
+    struct users users = {0};
+    users_load(conn, pool, &users);
     int rc = 0;
     for (size_t i = 0; i < json_object_array_length(copies); i++) {
         struct json_object *copy = json_object_array_get_idx(copies, i);
-        const char *u = field(copy, "uri"), *p = field(copy, "pool"), *v = field(copy, "volume");
-        if (u && p && v && !strcmp(u, uri) && !strcmp(p, pool_name) &&
-            remove_copy(conn, pool, v, box) < 0)
+        const char *volume = field(copy, "volume");
+        if (volume && in_pool(copy, uri, pool_name) && remove_copy(pool, &users, volume, box) < 0)
             rc = -1;
     }
+    users_clear(&users);
     virStoragePoolFree(pool);
     return rc;
 }
@@ -168,12 +205,9 @@ static int remove_from_pool(virConnectPtr conn, const char *uri, const char *poo
 static bool pool_seen_before(struct json_object *copies, size_t i, const char *uri,
                              const char *pool)
 {
-    for (size_t j = 0; j < i; j++) {
-        const char *u = field(json_object_array_get_idx(copies, j), "uri");
-        const char *p = field(json_object_array_get_idx(copies, j), "pool");
-        if (u && p && !strcmp(u, uri) && !strcmp(p, pool))
+    for (size_t j = 0; j < i; j++)
+        if (in_pool(json_object_array_get_idx(copies, j), uri, pool))
             return true;
-    }
     return false;
 }
 

@@ -188,4 +188,21 @@ expect_err "box remove names the volumes it removed" "removed libvirt volume rov
 left=$(volumes | comm -12 - "$WORK/box-volumes")
 [ -z "$left" ] && ok "box remove removes its base volumes" ||
     not_ok "box remove removes its base volumes" "$left"
+
+# Volumes a machine still uses stay, named, when the box is removed by force; the machine runs on.
+run up --no-provision
+expect_rc "up with the box added again" 0
+volumes >"$WORK/volumes.now"
+box_volumes "$WORK/volumes.now" >"$WORK/box-volumes"
+run box remove tiny --force
+expect_rc "box remove --force of a box in use exits 0" 0
+expect_err "it names the volumes it keeps" "keeping libvirt volume rove-box-tiny-0-"
+kept=$(volumes | comm -12 - "$WORK/box-volumes" | wc -l)
+[ "$kept" = 3 ] && ok "volumes in use are kept" || not_ok "volumes in use are kept" "$kept of 3"
+run ssh web -c true
+expect_rc "the machine still works" 0
+run destroy -f
+for vol in $(cat "$WORK/box-volumes"); do
+    virsh -c "$LIBVIRT_URI" vol-delete --pool rove "$vol" >/dev/null 2>&1
+done
 finish

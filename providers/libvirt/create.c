@@ -3,6 +3,7 @@
 #include "providers/libvirt/connection.h"
 #include "providers/libvirt/domain_xml.h"
 #include "providers/libvirt/host_facts.h"
+#include "providers/libvirt/kvm_access.h"
 #include "providers/libvirt/box_copies.h"
 #include "providers/libvirt/lv_machine.h"
 #include "providers/libvirt/naming.h"
@@ -192,8 +193,21 @@ static int refuse_existing(struct lv_machine *m)
     return -1;
 }
 
+/* Once per process, however many machines: the fix is the same for all. */
+static void warn_if_kvm_blocked(const char *uri)
+{
+    static bool warned;
+    char why[ROVE_REASON_MAX];
+    if (!warned && lv_uri_is_local(uri) &&
+        kvm_access_blocked(KVM_ACCESS_QEMU_USER, why, sizeof why)) {
+        log_warn("%s", why);
+        warned = true;
+    }
+}
+
 int lv_choose_accel(struct lv_machine *m, enum accel_kind *accel, char *why, size_t why_len)
 {
+    warn_if_kvm_blocked(m->opts.uri);
     struct host_facts facts;
     host_facts_gather(m->conn, m->opts.uri, &facts);
     int rc = accel_choose(m->opts.accel, &facts.accel, accel, why, why_len);

@@ -4,6 +4,7 @@
 #include "boxes/progress.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -311,6 +312,11 @@ static void start_request(struct download *d, uint64_t offset)
 /* Runs curl until something happens: body bytes, the end of the headers, or the end. */
 static void pump(struct download *d)
 {
+    if (interrupt_requested()) {
+        d->finished = true;
+        d->result = CURLE_ABORTED_BY_CALLBACK;
+        return;
+    }
     int running = 0;
     bool was_done = d->headers_done;
     curl_multi_perform(d->multi, &running);
@@ -322,8 +328,10 @@ static void pump(struct download *d)
             d->result = msg->data.result;
         }
     }
+    /* The interrupt's pipe wakes the wait at once. */
+    struct curl_waitfd interrupt = {.fd = interrupt_fd(), .events = CURL_WAIT_POLLIN};
     if (!d->finished && d->net_len == 0 && was_done == d->headers_done)
-        curl_multi_poll(d->multi, NULL, 0, 1000, NULL);
+        curl_multi_poll(d->multi, &interrupt, interrupt.fd >= 0 ? 1 : 0, 1000, NULL);
 }
 
 static bool content_range_starts_at(const char *cr, uint64_t offset, uint64_t *total)
@@ -368,13 +376,16 @@ static enum verdict judge_response(struct download *d)
 static void describe_failure(struct download *d)
 {
     CURLcode code = d->headers_done ? CURLE_OK : d->result;
-    set_error(d, http_describe_failure(d->url, code, d->status, d->errbuf));
+    if (interrupt_requested())
+        set_error(d, xasprintf("%s: interrupted", d->url));
+    else
+        set_error(d, http_describe_failure(d->url, code, d->status, d->errbuf));
 }
 
 /* Waits before the next try; false when no try is left. */
 static bool may_retry(struct download *d)
 {
-    if (d->retries >= http_max_retries())
+    if (d->retries >= http_max_retries() || interrupt_requested())
         return false;
     d->retries++;
     double delay = http_retry_delay(d->retries, d->retry_after);

@@ -1,4 +1,5 @@
 #include "boxes/http.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -41,6 +42,18 @@ static void global_init_once(void)
     }
 }
 
+/* libcurl asks at least once a second: an interrupted rove stops its transfers then. */
+static int stop_when_interrupted(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
+                                 curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)ctx;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return interrupt_requested() ? 1 : 0;
+}
+
 CURL *http_easy_new(const char *url, bool insecure, char *errbuf)
 {
     global_init_once();
@@ -62,6 +75,8 @@ CURL *http_easy_new(const char *url, bool insecure, char *errbuf)
                      env_long("ROVE_HTTP_STALL_TIMEOUT", 60, 1, 86400));
     curl_easy_setopt(easy, CURLOPT_USERAGENT, "rove/" ROVE_VERSION);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, stop_when_interrupted);
+    curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 128L * 1024);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, insecure ? 0L : 1L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, insecure ? 0L : 2L);
@@ -101,9 +116,7 @@ double http_retry_delay(int attempt, long retry_after)
 
 void http_sleep(double seconds)
 {
-    struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-        ;
+    interrupt_sleep_ms((int)(seconds * 1000));
 }
 
 long http_parse_retry_after(const char *value)
@@ -236,6 +249,10 @@ int http_get(const char *url, bool insecure, size_t max, char **data, size_t *le
         sb_release(&sink.data);
         if (sink.too_big) {
             *err = xasprintf("cannot download %s: larger than %zu bytes", url, max);
+            return -1;
+        }
+        if (interrupt_requested()) {
+            *err = xasprintf("%s: interrupted", url);
             return -1;
         }
         if (!http_is_transient(code, status) || attempt >= max_retries) {

@@ -539,7 +539,7 @@ static int box_run(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd cmd_box = {
     .name = "box",
     .run = box_run,
-    .flags = CMD_JSON,
+    .flags = CMD_JSON | CMD_INTERRUPTIBLE,
     .summary = "add, list, remove, prune and update boxes",
     .usage = box_usage,
     .longopts = box_longopts,

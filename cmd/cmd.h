@@ -21,6 +21,9 @@ enum cmd_flags {
     CMD_TAKES_LOCK = 1 << 1,        /* cmd_select_machines() locks each selected machine */
     CMD_JSON = 1 << 2,              /* accepts --json */
     CMD_HIDDEN = 1 << 3,            /* not listed by `rove --help` */
+    /* SIGINT, SIGTERM and SIGHUP end its waits (util/interrupt.h) and its exit status is then
+     * 128 + the signal, as a shell reports it */
+    CMD_INTERRUPTIBLE = 1 << 4,
 };
 
 /* Global options and what main() prepared, passed to every command. */
@@ -76,10 +79,11 @@ int cmd_select_machines(struct cmd_ctx *ctx, int argc, char **argv, struct machi
 
 /* Runs fn on each selected machine (see cmd_select_machines), with its runtime prepared. Goes on
  * past failures unless EACH_STOP_AT_FAILURE; EACH_REVERSE walks the machinefile backwards (for
- * commands that take machines down). Returns EXIT_OK, EXIT_FAIL when fn failed (returned non-zero)
+ * commands that take machines down). An interrupt ends the walk, unless EACH_THROUGH_INTERRUPTS
+ * (clean-up that must finish). Returns EXIT_OK, EXIT_FAIL when fn failed (returned non-zero)
  * for any machine, or the selection's exit code. */
 struct machine_runtime;
-enum { EACH_REVERSE = 1 << 0, EACH_STOP_AT_FAILURE = 1 << 1 };
+enum { EACH_REVERSE = 1 << 0, EACH_STOP_AT_FAILURE = 1 << 1, EACH_THROUGH_INTERRUPTS = 1 << 2 };
 int cmd_each_machine(struct cmd_ctx *ctx, int argc, char **argv, unsigned how,
                      int (*fn)(struct machine_runtime *rt));
 

@@ -2,6 +2,7 @@
 #include "cmd/cmd.h"
 #include "cmd/runtime.h"
 #include "machine/global_index.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 
 #include <stdio.h>
@@ -37,6 +38,8 @@ static bool confirm(const char *name)
 {
     if (force || !isatty(STDIN_FILENO))
         return true;
+    if (interrupt_signal())
+        return false; /* Ctrl-C at a question keeps the rest */
     fprintf(stderr, "Destroy machine '%s'? [y/N] ", name);
     char answer[16] = "";
     if (!fgets(answer, sizeof answer, stdin))
@@ -63,13 +66,13 @@ static int destroy_one(struct machine_runtime *rt)
 static int run_destroy(struct cmd_ctx *ctx, int argc, char **argv)
 {
     /* Machines declared later may depend on earlier ones; go on past failures. */
-    return cmd_each_machine(ctx, argc, argv, EACH_REVERSE, destroy_one);
+    return cmd_each_machine(ctx, argc, argv, EACH_REVERSE | EACH_THROUGH_INTERRUPTS, destroy_one);
 }
 
 const struct cmd cmd_destroy = {
     .name = "destroy",
     .run = run_destroy,
-    .flags = CMD_NEEDS_MACHINEFILE | CMD_TAKES_LOCK,
+    .flags = CMD_NEEDS_MACHINEFILE | CMD_TAKES_LOCK | CMD_INTERRUPTIBLE,
     .summary = "remove machines and everything created for them",
     .usage = usage,
     .longopts = longopts,

@@ -42,7 +42,7 @@ static int run_halt(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd cmd_halt = {
     .name = "halt",
     .run = run_halt,
-    .flags = CMD_NEEDS_MACHINEFILE | CMD_TAKES_LOCK,
+    .flags = CMD_NEEDS_MACHINEFILE | CMD_TAKES_LOCK | CMD_INTERRUPTIBLE,
     .summary = "shut machines down",
     .usage = usage,
     .longopts = longopts,

@@ -12,7 +12,9 @@
 #include "provision/shell_quote.h"
 #include "provision/sync.h"
 #include "util/fs.h"
+#include "util/interrupt.h"
 #include "util/log.h"
+#include "util/monotonic.h"
 #include "util/strbuf.h"
 
 #include <arpa/inet.h>
@@ -89,7 +91,15 @@ static char *inside(const char *dir, const char *rel)
     return rel ? fs_join(dir, rel) : NULL;
 }
 
-static int fetch_box(struct machine_runtime *rt, struct created_box *cb)
+/* Seconds since *mark, which moves to now. */
+static double lap(double *mark)
+{
+    double now = monotonic_seconds(), took = now - *mark;
+    *mark = now;
+    return took;
+}
+
+static int fetch_box(struct machine_runtime *rt, struct created_box *cb, bool require_checksum)
 {
     const struct machine *m = rt->m;
     struct box_request req = {
@@ -98,6 +108,7 @@ static int fetch_box(struct machine_runtime *rt, struct created_box *cb)
         .version = m->box_version,
         .provider = m->provider,
         .checksum = m->box_checksum,
+        .require_checksum = require_checksum,
     };
     if (box_ensure(&req, &cb->handle) != BOX_OK)
         return -1; /* the box layer said why, naming the box */
@@ -198,13 +209,16 @@ static int check_forward_ports(struct machine_runtime *rt)
     return 0;
 }
 
-static int create_and_start(struct machine_runtime *rt)
+static int create_and_start(struct machine_runtime *rt, bool require_checksum)
 {
     struct created_box cb = {0};
     char *seed = NULL;
+    double mark = monotonic_seconds();
     /* Before any download: a host that cannot run the machine is told so at once. */
-    if (probe_provider(rt) < 0 || check_forward_ports(rt) < 0 || fetch_box(rt, &cb) < 0)
+    if (probe_provider(rt) < 0 || check_forward_ports(rt) < 0 ||
+        fetch_box(rt, &cb, require_checksum) < 0)
         return -1;
+    rt->times.box = lap(&mark);
     bool cloud_init = cb.handle.meta.cloud_init;
     rt->record.provider = xstrdup(rt->m->provider);
     rt->record.box_name = xstrdup(cb.handle.name);
@@ -226,6 +240,7 @@ static int create_and_start(struct machine_runtime *rt)
     }
     rt->pctx.box = NULL;
     rt->pctx.seed_iso = NULL;
+    rt->times.create = lap(&mark);
     free(seed);
     created_box_release(&cb);
     if (rc < 0)
@@ -281,7 +296,8 @@ static int wait_for_ssh(struct machine_runtime *rt, bool first_boot, struct gues
     int rc = guest_wait_for_ssh(&t, &wo, conn, &err);
     if (rc < 0) {
         log_error("%s", err ? err : "SSH did not come up");
-        show_console(rt);
+        if (!interrupt_requested())
+            show_console(rt);
     }
     free(err);
     runtime_ssh_release(&ssh);
@@ -332,7 +348,10 @@ int machine_wait_and_provision(struct machine_runtime *rt, enum provision_mode m
                                bool first_boot)
 {
     struct guest_conn *conn = NULL;
-    if (wait_for_ssh(rt, first_boot, &conn) < 0)
+    double mark = monotonic_seconds();
+    int waited = wait_for_ssh(rt, first_boot, &conn);
+    rt->times.boot += lap(&mark);
+    if (waited < 0)
         return -1;
     int rc = first_boot && rt->record.cloud_init ? forget_insecure_key(rt, conn) : 0;
     if (rc == 0 && !rt->record.cloud_init)
@@ -341,6 +360,7 @@ int machine_wait_and_provision(struct machine_runtime *rt, enum provision_mode m
         rc = machine_sync(rt, conn);
     if (rc == 0)
         rc = machine_provision(rt, conn, mode);
+    rt->times.provision = lap(&mark);
     guest_disconnect(conn);
     return rc;
 }
@@ -382,8 +402,10 @@ static int start_existing(struct machine_runtime *rt, const struct up_options *o
         log_info(RT_FMT "already running", rt->m->name);
     } else if (st.state == ROVE_STATE_STOPPED) {
         log_info(RT_FMT "starting", rt->m->name);
+        double mark = monotonic_seconds();
         if (check_forward_ports(rt) < 0 || rt->provider->start(&rt->pctx) < 0)
             return -1;
+        rt->times.create = lap(&mark);
     } else {
         log_error(RT_FMT "the machine is %s%s%s; 'rove destroy %s' removes it", rt->m->name,
                   runtime_state_name(st.state), st.reason[0] ? ": " : "", st.reason, rt->m->name);
@@ -401,7 +423,7 @@ int machine_up(struct machine_runtime *rt, const struct up_options *o)
         if (runtime_destroy(rt) < 0)
             return -1;
     }
-    if (runtime_load_provider(rt) < 0 || create_and_start(rt) < 0)
+    if (runtime_load_provider(rt) < 0 || create_and_start(rt, o->require_checksum) < 0)
         return -1;
     enum provision_mode mode = o->provision == PROVISION_NONE ? PROVISION_NONE : PROVISION_FORCE;
     if (machine_wait_and_provision(rt, mode, true) == 0)
@@ -410,6 +432,8 @@ int machine_up(struct machine_runtime *rt, const struct up_options *o)
         log_info(RT_FMT "destroying the machine (--destroy-on-error)", rt->m->name);
         runtime_destroy(rt);
         global_index_remove(rt->mf, rt->m);
+    } else if (interrupt_signal()) {
+        log_info(RT_FMT "'rove destroy %s' removes the machine", rt->m->name, rt->m->name);
     } else {
         log_info(RT_FMT "the machine is kept for inspection: 'rove ssh %s', 'rove destroy %s'",
                  rt->m->name, rt->m->name, rt->m->name);

@@ -25,6 +25,7 @@ int provision_mode_option(const struct cmd *cmd, int opt, enum provision_mode *m
 struct up_options {
     enum provision_mode provision;
     bool destroy_on_error;
+    bool require_checksum; /* refuse a box whose checksum is not known (--require-checksum) */
 };
 
 /* Returns 0, or -1 after printing why. A failure before the machine runs undoes what was created;

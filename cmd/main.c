@@ -2,6 +2,7 @@
  * runs (machinefile, JSON, verbosity). */
 #include "cmd/cmd.h"
 #include "machine/machinefile.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -266,8 +267,14 @@ int main(int argc, char **argv)
     rc = parse_command_options(&ctx, cargc, cargv, &first_arg);
     if (rc < 0 && (ctx.cmd->flags & CMD_NEEDS_MACHINEFILE))
         rc = load_machinefile(&ctx);
+    if (rc < 0 && (ctx.cmd->flags & CMD_INTERRUPTIBLE))
+        interrupt_install();
     if (rc < 0)
         rc = ctx.cmd->run(&ctx, cargc - first_arg, cargv + first_arg);
+    if (interrupt_signal()) {
+        log_error("interrupted by signal %d", interrupt_signal());
+        rc = interrupt_exit_status();
+    }
     machinefile_free(ctx.mf);
     return rc;
 }

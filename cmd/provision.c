@@ -32,7 +32,7 @@ static int run_provision(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd cmd_provision = {
     .name = "provision",
     .run = run_provision,
-    .flags = CMD_NEEDS_MACHINEFILE | CMD_TAKES_LOCK,
+    .flags = CMD_NEEDS_MACHINEFILE | CMD_TAKES_LOCK | CMD_INTERRUPTIBLE,
     .summary = "run the provisioners of running machines again",
     .usage = usage,
 };

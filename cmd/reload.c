@@ -41,7 +41,7 @@ static int run_reload(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd cmd_reload = {
     .name = "reload",
     .run = run_reload,
-    .flags = CMD_NEEDS_MACHINEFILE | CMD_TAKES_LOCK,
+    .flags = CMD_NEEDS_MACHINEFILE | CMD_TAKES_LOCK | CMD_INTERRUPTIBLE,
     .summary = "restart machines",
     .usage = usage,
     .longopts = longopts,

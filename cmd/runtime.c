@@ -3,6 +3,7 @@
 #include "provision/keys.h"
 #include "providers/loader.h"
 #include "util/fs.h"
+#include "util/interrupt.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -84,6 +85,7 @@ void runtime_init(struct machine_runtime *rt, const struct machinefile *mf, stru
     rt->pctx.journal.ctx = rt;
     rt->pctx.journal.add = journal_add;
     rt->pctx.log_level = (int)log_get_level();
+    rt->pctx.interrupted = interrupt_requested;
 }
 
 static void record_clear(struct machine_record *rec)
@@ -196,6 +198,9 @@ int runtime_destroy(struct machine_runtime *rt)
 {
     if (!fs_is_dir(rt->state_dir))
         return 0;
+    /* Removing what was created is what an interrupted rove still has to do. */
+    if (interrupt_signal())
+        interrupt_begin_cleanup();
     if (destroy_resources(rt) < 0) {
         log_error(RT_FMT "not everything could be removed; the journal %s keeps what is left, and "
                          "'rove destroy' tries again",

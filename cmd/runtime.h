@@ -41,6 +41,13 @@ struct machine_runtime {
     const struct rove_provider *provider;
     struct provider_spec spec;
     struct rove_machine_ctx pctx;
+    /* Seconds each phase of the last up took; 0 for a phase it did not reach or need. */
+    struct phase_times {
+        double box;       /* finding or fetching the box */
+        double create;    /* creating and starting the machine */
+        double boot;      /* from started to SSH ready */
+        double provision; /* hostname, sync, provisioners */
+    } times;
 };
 
 void runtime_init(struct machine_runtime *rt, const struct machinefile *mf, struct machine *m);

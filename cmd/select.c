@@ -4,6 +4,7 @@
 #include "machine/lock.h"
 #include "machine/machinefile.h"
 #include "machine/state.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -68,7 +69,7 @@ int cmd_each_machine(struct cmd_ctx *ctx, int argc, char **argv, unsigned how,
     int rc = cmd_select_machines(ctx, argc, argv, &machines, &count);
     if (rc != EXIT_OK)
         return rc;
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count && (!interrupt_signal() || (how & EACH_THROUGH_INTERRUPTS)); i++) {
         struct machine_runtime rt;
         runtime_init(&rt, ctx->mf, machines[how & EACH_REVERSE ? count - 1 - i : i]);
         int failed = fn(&rt) != 0;

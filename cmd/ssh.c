@@ -113,7 +113,7 @@ static int run_ssh(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd cmd_ssh = {
     .name = "ssh",
     .run = run_ssh,
-    .flags = CMD_NEEDS_MACHINEFILE,
+    .flags = CMD_NEEDS_MACHINEFILE | CMD_INTERRUPTIBLE,
     .summary = "log in to a machine, or run a command in it",
     .usage = usage,
     .longopts = longopts,

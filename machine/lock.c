@@ -1,5 +1,6 @@
 #include "machine/lock.h"
 #include "util/fs.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -54,9 +55,14 @@ static int wait_for_lock(int fd, const char *path, const char *name, bool no_wai
     }
     log_info("waiting for machine '%s': another rove command (pid %ld) is working on it...", name,
              holder);
-    while (flock(fd, LOCK_EX) < 0)
+    while (flock(fd, LOCK_EX) < 0) {
         if (errno != EINTR)
             return LOCK_ERROR;
+        if (interrupt_requested()) {
+            log_error("interrupted while waiting for machine '%s'", name);
+            return LOCK_BUSY;
+        }
+    }
     return LOCK_ACQUIRED;
 }
 

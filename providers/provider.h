@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ROVE_PROVIDER_ABI_VERSION 2
+#define ROVE_PROVIDER_ABI_VERSION 3
 /* The one symbol a module exports: const struct rove_provider *rove_provider_entry(void). */
 #define ROVE_PROVIDER_ENTRY "rove_provider_entry"
 /* Module file name for provider NAME: ROVE_PROVIDER_PREFIX NAME ROVE_PROVIDER_SUFFIX. */
@@ -92,6 +92,10 @@ struct rove_machine_ctx {
     const char *seed_iso;       /* create: cloud-init NoCloud seed to attach read-only, or NULL */
     struct rove_journal journal;
     int log_level; /* enum log_level of util/log.h, so the module prints what rove would */
+    /* True once the user interrupted rove (SIGINT, SIGTERM, SIGHUP) and clean-up has not begun:
+     * a long wait (an upload, a graceful shutdown) gives up within a second, says so and fails.
+     * Modules follow it through util/interrupt.h's interrupt_follow(). */
+    bool (*interrupted)(void);
 };
 
 enum rove_machine_state {

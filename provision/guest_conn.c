@@ -159,3 +159,19 @@ sftp_session guest_sftp(struct guest_conn *c, char **err)
     c->sftp = sftp;
     return sftp;
 }
+
+const char *guest_sftp_reason(struct guest_conn *c)
+{
+    switch (sftp_get_error(c->sftp)) {
+    case SSH_FX_NO_SUCH_FILE:
+        return "no such file or folder";
+    case SSH_FX_PERMISSION_DENIED:
+        return "permission denied";
+    case SSH_FX_FILE_ALREADY_EXISTS:
+        return "already exists";
+    case SSH_FX_OP_UNSUPPORTED:
+        return "not supported by the server";
+    default:
+        return ssh_get_error(c->session);
+    }
+}

@@ -43,5 +43,7 @@ enum guest_connect_result guest_connect(const struct guest_target *t, struct gue
 void guest_disconnect(struct guest_conn *c);
 /* The SFTP session of c, opened when first needed; NULL with *err set on failure. */
 sftp_session guest_sftp(struct guest_conn *c, char **err);
+/* Why c's last SFTP request failed, in words ("no such file or folder"). */
+const char *guest_sftp_reason(struct guest_conn *c);
 
 #endif

@@ -12,14 +12,24 @@ struct exec_output {
     const char *prefix;
     int out_fd; /* where the command's stdout goes */
     int err_fd; /* where its stderr goes */
+    /* Ends the command after this many seconds (0: no limit). */
+    int timeout_s;
+};
+
+/* How guest_exec*() ended, beside 0 (the command exited, *exit_status set). Every value but 0 is
+ * negative, so `< 0` tells any failure; *err says what happened, naming the machine. */
+enum {
+    GUEST_EXEC_FAILED = -1,      /* not run, or ended without an exit status */
+    GUEST_EXEC_TIMED_OUT = -2,   /* the time limit passed: the command was sent SIGTERM */
+    GUEST_EXEC_INTERRUPTED = -3, /* rove was interrupted: the signal was passed on */
 };
 
 /* Runs command with its stdin closed, feeding stdout and stderr, kept apart, to the two writers
- * as data arrives. Returns 0 with *exit_status set to the command's exit status, or -1 with *err
- * set when the command could not be run or ended without an exit status (killed by a signal,
- * connection lost). */
+ * as data arrives. When rove is interrupted (util/interrupt.h) or timeout_s passes, the command is
+ * sent the signal (SIGTERM for the time limit) and its channel closed at once. */
 int guest_exec_to(struct guest_conn *c, const char *command, output_write_fn out, void *out_ctx,
-                  output_write_fn err_out, void *err_ctx, int *exit_status, char **err);
+                  output_write_fn err_out, void *err_ctx, int timeout_s, int *exit_status,
+                  char **err);
 /* guest_exec_to() writing to file descriptors, optionally with each line prefixed. */
 int guest_exec(struct guest_conn *c, const char *command, const struct exec_output *o,
                int *exit_status, char **err);

@@ -2,6 +2,7 @@
 #include "provision/guest_conn.h"
 #include "provision/prov_error.h"
 #include "util/fs.h"
+#include "util/interrupt.h"
 #include "util/strbuf.h"
 
 #include <dirent.h>
@@ -15,31 +16,18 @@
 /* Each SFTP write is one request; 32 KiB stays within every server's packet limit. */
 #define UPLOAD_CHUNK 32768
 
-static const char *sftp_reason(struct guest_conn *c)
-{
-    switch (sftp_get_error(c->sftp)) {
-    case SSH_FX_NO_SUCH_FILE:
-        return "no such file or folder";
-    case SSH_FX_PERMISSION_DENIED:
-        return "permission denied";
-    case SSH_FX_FILE_ALREADY_EXISTS:
-        return "already exists";
-    case SSH_FX_OP_UNSUPPORTED:
-        return "not supported by the server";
-    default:
-        return ssh_get_error(c->session);
-    }
-}
-
 static int fail_remote(struct guest_conn *c, char **err, const char *what, const char *path)
 {
-    return prov_fail(err, "machine %s: cannot %s %s: %s", c->machine, what, path, sftp_reason(c));
+    return prov_fail(err, "machine %s: cannot %s %s: %s", c->machine, what, path,
+                     guest_sftp_reason(c));
 }
 
 static int write_remote(struct guest_conn *c, sftp_file f, const char *data, size_t len,
                         const char *remote, char **err)
 {
     while (len > 0) {
+        if (interrupt_requested())
+            return prov_fail(err, "machine %s: interrupted while writing %s", c->machine, remote);
         size_t chunk = len < UPLOAD_CHUNK ? len : UPLOAD_CHUNK;
         ssize_t n = sftp_write(f, data, chunk);
         if (n <= 0)

@@ -2,7 +2,9 @@
 #include "provision/guest_conn.h"
 #include "provision/insecure_key.h"
 #include "provision/prov_error.h"
+#include "util/interrupt.h"
 #include "util/log.h"
+#include "util/monotonic.h"
 #include "util/strbuf.h"
 
 #include <arpa/inet.h>
@@ -37,13 +39,6 @@ const char *guest_wait_phase_name(enum guest_wait_phase phase)
     return "?";
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A TCP connection to host:port within timeout_ms; returns the socket or -1 with *why set. */
 static int tcp_connect(const char *host, int port, int timeout_ms, const char **why)
 {
@@ -64,13 +59,14 @@ static int tcp_connect(const char *host, int port, int timeout_ms, const char **
     int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
     freeaddrinfo(ai);
     if (rc < 0 && errno == EINPROGRESS) {
-        struct pollfd p = {fd, POLLOUT, 0};
+        struct pollfd p[2] = {{fd, POLLOUT, 0}, {interrupt_fd(), POLLIN, 0}};
         int soerr = 0;
         socklen_t len = sizeof(soerr);
-        if (poll(&p, 1, timeout_ms) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0)
+        if (poll(p, 2, timeout_ms) > 0 && p[0].revents &&
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0)
             errno = soerr;
         else
-            errno = ETIMEDOUT;
+            errno = interrupt_requested() ? EINTR : ETIMEDOUT;
         rc = errno ? -1 : 0;
     }
     if (rc < 0) {
@@ -89,11 +85,11 @@ static bool banner_seen(const char *host, int port, int timeout_ms, const char *
         return false;
     char buf[256];
     size_t got = 0;
-    double deadline = now_s() + timeout_ms / 1000.0;
+    double deadline = monotonic_seconds() + timeout_ms / 1000.0;
     bool seen = false;
-    while (got < 4 && now_s() < deadline) {
-        struct pollfd p = {fd, POLLIN, 0};
-        if (poll(&p, 1, (int)((deadline - now_s()) * 1000) + 1) <= 0)
+    while (got < 4 && monotonic_seconds() < deadline && !interrupt_requested()) {
+        struct pollfd p[2] = {{fd, POLLIN, 0}, {interrupt_fd(), POLLIN, 0}};
+        if (poll(p, 2, (int)((deadline - monotonic_seconds()) * 1000) + 1) <= 0 || !p[0].revents)
             continue;
         ssize_t n = read(fd, buf + got, sizeof(buf) - got);
         if (n <= 0) {
@@ -120,14 +116,17 @@ struct waiter {
     bool tried_insecure_first;
 };
 
-/* Sleeps in short steps, asking the caller whether to give up. Returns false on abort. */
+/* Sleeps in short steps, asking the caller whether to give up; an interrupt ends the sleep at
+ * once. Returns false on abort. */
 static bool pause_or_abort(struct waiter *w, int ms)
 {
     for (int slept = 0; slept < ms; slept += 100) {
         if (w->o->should_abort && (w->abort_reason = w->o->should_abort(w->o->ctx)))
             return false;
-        struct timespec ts = {0, 100 * 1000000L};
-        nanosleep(&ts, NULL);
+        if (!interrupt_sleep_ms(ms - slept < 100 ? ms - slept : 100)) {
+            w->abort_reason = "interrupted";
+            return false;
+        }
     }
     return true;
 }
@@ -156,11 +155,11 @@ static int phase_failed(struct waiter *w, enum guest_wait_phase phase, int timeo
 static int wait_network(struct waiter *w, enum guest_wait_phase phase, int timeout_s)
 {
     enter_phase(w, phase);
-    double deadline = now_s() + timeout_s;
+    double deadline = monotonic_seconds() + timeout_s;
     const char *why = NULL;
     for (;;) {
         why = NULL;
-        int attempt_ms = (int)((deadline - now_s()) * 1000);
+        int attempt_ms = (int)((deadline - monotonic_seconds()) * 1000);
         attempt_ms = attempt_ms > 5000 ? 5000 : attempt_ms < 100 ? 100 : attempt_ms;
         if (phase == GUEST_WAIT_PORT) {
             int fd = tcp_connect(w->t->host, w->t->port, attempt_ms, &why);
@@ -171,7 +170,7 @@ static int wait_network(struct waiter *w, enum guest_wait_phase phase, int timeo
         } else if (banner_seen(w->t->host, w->t->port, attempt_ms, &why)) {
             return 0;
         }
-        if (now_s() >= deadline || !pause_or_abort(w, NETWORK_RETRY_MS))
+        if (monotonic_seconds() >= deadline || !pause_or_abort(w, NETWORK_RETRY_MS))
             return phase_failed(w, phase, timeout_s, why);
     }
 }
@@ -196,7 +195,7 @@ static enum guest_connect_result try_login(struct waiter *w, struct guest_conn *
 static int wait_auth(struct waiter *w, int timeout_s, struct guest_conn **out)
 {
     enter_phase(w, GUEST_WAIT_AUTH);
-    double deadline = now_s() + timeout_s;
+    double deadline = monotonic_seconds() + timeout_s;
     char *last = NULL;
     for (;;) {
         enum guest_connect_result rc = try_login(w, out, &last);
@@ -204,13 +203,19 @@ static int wait_auth(struct waiter *w, int timeout_s, struct guest_conn **out)
             free(last);
             return 0;
         }
+        if (interrupt_requested()) {
+            w->abort_reason = "interrupted";
+            phase_failed(w, GUEST_WAIT_AUTH, timeout_s, last);
+            free(last);
+            return -1;
+        }
         /* A wrong host key is never retried: it is not the machine rove created. */
         if (rc == GUEST_HOSTKEY_MISMATCH || rc == GUEST_HOSTKEY_UNKNOWN || rc == GUEST_FAILED) {
             prov_fail(w->err, "%s", last);
             free(last);
             return -1;
         }
-        if (now_s() >= deadline || !pause_or_abort(w, LOGIN_RETRY_MS)) {
+        if (monotonic_seconds() >= deadline || !pause_or_abort(w, LOGIN_RETRY_MS)) {
             phase_failed(w, GUEST_WAIT_AUTH, timeout_s, last);
             free(last);
             return -1;

@@ -83,7 +83,7 @@ static void remove_remote_dir(struct step *s)
 static int run_step_command(struct step *s, const char *command)
 {
     char *prefix = xasprintf("%s: ", s->o->machine);
-    struct exec_output out = {prefix, s->o->out_fd, s->o->err_fd};
+    struct exec_output out = {.prefix = prefix, .out_fd = s->o->out_fd, .err_fd = s->o->err_fd};
     int status = -1;
     int rc = guest_exec(s->c, command, &out, &status, s->err);
     free(prefix);

@@ -2,6 +2,7 @@
 #include "providers/libvirt/connection.h"
 #include "providers/libvirt/ops.h"
 #include "providers/libvirt/ports.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -101,7 +102,8 @@ static bool is_off(virDomainPtr dom)
     return virDomainIsActive(dom) == 0;
 }
 
-/* Asks the guest (ACPI power button) and waits up to timeout_seconds for it to power off. */
+/* Asks the guest (ACPI power button) and waits up to timeout_seconds for it to power off, or
+ * until the user interrupts rove. */
 static bool shut_down_gracefully(struct lv_machine *m, virDomainPtr dom, int timeout_seconds)
 {
     if (virDomainShutdown(dom) < 0) {
@@ -110,10 +112,8 @@ static bool shut_down_gracefully(struct lv_machine *m, virDomainPtr dom, int tim
         return is_off(dom);
     }
     double deadline = now_seconds() + timeout_seconds;
-    while (!is_off(dom) && now_seconds() < deadline) {
-        struct timespec pause = {0, 200 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-    }
+    while (!is_off(dom) && now_seconds() < deadline && interrupt_sleep_ms(200))
+        ;
     return is_off(dom);
 }
 
@@ -123,6 +123,12 @@ static int stop_domain(struct lv_machine *m, virDomainPtr dom, int timeout_secon
         return 0;
     if (!force && shut_down_gracefully(m, dom, timeout_seconds))
         return 0;
+    if (!force && interrupt_requested()) {
+        /* The guest was asked to shut down and may still do so; powering it off is not what an
+         * interrupted halt asked for. */
+        log_error("machine %s: interrupted while it shuts down", m->name);
+        return -1;
+    }
     if (!force)
         log_warn("machine %s did not shut down within %d s; powering it off", m->name,
                  timeout_seconds);

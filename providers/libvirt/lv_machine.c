@@ -1,6 +1,7 @@
 #include "providers/libvirt/lv_machine.h"
 #include "providers/libvirt/connection.h"
 #include "providers/libvirt/naming.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -12,6 +13,7 @@ int lv_machine_open(const struct rove_machine_ctx *ctx, struct lv_machine *m)
 {
     memset(m, 0, sizeof *m);
     log_set_level((enum log_level)ctx->log_level);
+    interrupt_follow(ctx->interrupted);
     lv_quiet_errors();
     if (!ctx->machine || !ctx->machine->name || !ctx->project_id) {
         log_error("libvirt provider: rove passed no machine or project id");

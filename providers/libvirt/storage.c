@@ -1,6 +1,7 @@
 #include "providers/libvirt/storage.h"
 #include "providers/libvirt/connection.h"
 #include "providers/libvirt/domain_xml.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -80,10 +81,9 @@ static int read_chunk(virStreamPtr st, char *data, size_t nbytes, void *opaque)
 {
     (void)st;
     int fd = *(int *)opaque;
-    ssize_t n;
-    do
-        n = read(fd, data, nbytes);
-    while (n < 0 && errno == EINTR);
+    ssize_t n = -1;
+    while (!interrupt_requested() && (n = read(fd, data, nbytes)) < 0 && errno == EINTR)
+        ;
     return (int)n;
 }
 
@@ -98,7 +98,10 @@ static int upload_into(virConnectPtr conn, virStorageVolPtr vol, int fd, uint64_
         return -1;
     }
     if (virStreamSendAll(st, read_chunk, &fd) < 0) {
-        log_error("machine %s: uploading %s failed: %s", machine, local_path, lv_last_error());
+        if (interrupt_requested())
+            log_error("machine %s: interrupted while uploading %s", machine, local_path);
+        else
+            log_error("machine %s: uploading %s failed: %s", machine, local_path, lv_last_error());
         virStreamAbort(st);
         virStreamFree(st);
         return -1;

@@ -7,6 +7,7 @@
 #include "providers/vmm/vmm_process.h"
 #include "providers/vmm/vmm_record.h"
 #include "util/fs.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -111,6 +112,15 @@ static bool request_ok(const char *control_path, const char *request, const char
     return ok;
 }
 
+/* Waits for a process asked to shut down, in steps, so that an interrupt ends the wait. */
+static bool wait_shut_down(long pid, int timeout_ms)
+{
+    for (int waited = 0; waited < timeout_ms && !interrupt_requested(); waited += 100)
+        if (vmm_process_wait_gone(pid, 100))
+            return true;
+    return false;
+}
+
 int vmm_stop_process(const char *machine, const char *pid_path, const char *control_path,
                      int timeout_seconds, bool force)
 {
@@ -127,8 +137,12 @@ int vmm_stop_process(const char *machine, const char *pid_path, const char *cont
         char *request = xasprintf("{\"cmd\":\"shutdown\",\"timeout\":%d}", timeout_seconds);
         bool asked = request_ok(control_path, request, machine);
         free(request);
-        if (asked && vmm_process_wait_gone(pid, timeout_seconds * 1000 + KILL_WAIT_MS))
+        if (asked && wait_shut_down(pid, timeout_seconds * 1000 + KILL_WAIT_MS))
             return 0;
+        if (interrupt_requested()) {
+            log_error("machine %s: interrupted while it shuts down", machine);
+            return -1;
+        }
         log_warn("machine %s did not shut down within %d s; powering it off", machine,
                  timeout_seconds);
     }

@@ -143,7 +143,7 @@ static void test_prefixed_output_to_descriptors(void **state)
     struct guest_conn *c = connect_ok();
     char *out_path = fs_join(fx.dir, "prefixed.out"), *err_path = fs_join(fx.dir, "prefixed.err");
     FILE *out = fopen(out_path, "w"), *errf = fopen(err_path, "w");
-    struct exec_output o = {"testvm: ", fileno(out), fileno(errf)};
+    struct exec_output o = {.prefix = "testvm: ", .out_fd = fileno(out), .err_fd = fileno(errf)};
     int status = -1;
     char *err = NULL;
     assert_int_equal(

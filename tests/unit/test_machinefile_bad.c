@@ -108,6 +108,7 @@ static const struct bad_case cases[] = {
     {M "  web: {box: x, memory: 99999T}\n", 3, 25, "out of range"},
     {M "  web: {box: x, memory: 99999999999999999999G}\n", 3, 25, "size with a unit"},
     {M "  web: {box: x, disk: 100M}\n", 3, 23, "disk 100M is out of range"},
+    {M "  web: {box: x, disk: 0.0699999P}\n", 3, 23, "disk 0.0699999P is out of range"},
     {M "  web: {box: x, cpus: 0}\n", 3, 23,
      "cpus (a count of virtual CPUs) must be between 1 and 256, got 0"},
     {M "  web: {box: x, cpus: 1000}\n", 3, 23, "must be between 1 and 256"},

@@ -237,35 +237,27 @@ static struct json_object *status_json(struct monitor *m, struct json_object *re
     return reply;
 }
 
-struct json_object *monitor_handle_request(void *monitor, struct json_object *request)
+struct json_object *monitor_handle_request(void *monitor, const struct control_request *request)
 {
     struct monitor *m = monitor;
     struct json_object *reply = json_object_new_object();
-    struct json_object *cmd_obj, *timeout_obj;
-    const char *cmd =
-        json_object_object_get_ex(request, "cmd", &cmd_obj) ? json_object_get_string(cmd_obj) : "";
     json_object_object_add(reply, "ok", json_object_new_boolean(1));
-    if (strcmp(cmd, "status") == 0) {
+    switch (request->command) {
+    case CONTROL_STATUS:
         status_json(m, reply);
-    } else if (strcmp(cmd, "forwards") == 0) {
+        break;
+    case CONTROL_FORWARDS:
         json_object_object_add(reply, "forwards", forwards_json(m->opts));
-    } else if (strcmp(cmd, "shutdown") == 0) {
-        int64_t timeout_ms = MONITOR_DEFAULT_SHUTDOWN_TIMEOUT_MS;
-        if (json_object_object_get_ex(request, "timeout", &timeout_obj))
-            timeout_ms = (int64_t)(json_object_get_double(timeout_obj) * 1000);
-        begin_shutdown(m, timeout_ms > 0 ? timeout_ms : 0);
+        break;
+    case CONTROL_SHUTDOWN:
+        begin_shutdown(m, request->timeout_ms < 0 ? MONITOR_DEFAULT_SHUTDOWN_TIMEOUT_MS
+                                                  : request->timeout_ms);
         json_object_object_add(reply, "state", json_object_new_string("shutting-down"));
-    } else if (strcmp(cmd, "kill") == 0) {
+        break;
+    case CONTROL_KILL:
         vm_request_stop(&m->vm, STOP_KILLED);
         json_object_object_add(reply, "state", json_object_new_string("stopping"));
-    } else {
-        json_object_put(reply);
-        reply = json_object_new_object();
-        char msg[160];
-        snprintf(msg, sizeof msg, "unknown command '%.60s' (status, forwards, shutdown, kill)",
-                 cmd);
-        json_object_object_add(reply, "ok", json_object_new_boolean(0));
-        json_object_object_add(reply, "error", json_object_new_string(msg));
+        break;
     }
     return reply;
 }

@@ -45,6 +45,6 @@ int monitor_setup(struct monitor *m, const struct vmm_options *opts);
 int monitor_run(struct monitor *m);
 void monitor_teardown(struct monitor *m);
 /* Answers a control request (also used by the tests). */
-struct json_object *monitor_handle_request(void *monitor, struct json_object *request);
+struct json_object *monitor_handle_request(void *monitor, const struct control_request *request);
 
 #endif

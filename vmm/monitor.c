@@ -106,12 +106,10 @@ static int set_up_virtio_devices(struct monitor *m)
 
 static int open_serial_log(struct monitor *m)
 {
-    m->serial_log_fd = -1;
+    m->serial_log.fd = -1;
     if (!m->opts->serial)
         return 0;
-    m->serial_log_fd =
-        open(m->opts->serial, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0640);
-    if (m->serial_log_fd < 0) {
+    if (console_log_open(&m->serial_log, m->opts->serial, m->opts->serial_limit) < 0) {
         vmm_error("--serial %s: %s", m->opts->serial, strerror(errno));
         return -1;
     }
@@ -358,8 +356,8 @@ static void run_event_loop(struct monitor *m)
 
 int monitor_run(struct monitor *m)
 {
-    if (m->serial_log_fd >= 0)
-        serial_add_output(&m->serial, m->serial_log_fd);
+    if (m->serial_log.fd >= 0)
+        serial_set_log(&m->serial, &m->serial_log);
     if (!m->opts->daemon) {
         serial_add_output(&m->serial, STDOUT_FILENO);
         m->interactive = terminal_enter_raw() || !isatty(STDIN_FILENO);
@@ -395,8 +393,7 @@ void monitor_teardown(struct monitor *m)
     virtio_net_release(&m->net);
     for (int i = 0; i < m->opts->disk_count; i++)
         virtio_blk_close(&m->disks[i]);
-    if (m->serial_log_fd >= 0)
-        close(m->serial_log_fd);
+    console_log_close(&m->serial_log);
     if (m->signal_fd >= 0)
         close(m->signal_fd);
     vm_destroy(&m->vm);

@@ -31,7 +31,7 @@ struct monitor {
     int transport_count;
     struct net_slirp slirp;
     struct control control;
-    int serial_log_fd;
+    struct console_log serial_log;
     int signal_fd;
     bool interactive;             /* stdin feeds the serial console */
     int64_t shutdown_deadline_ms; /* 0: no graceful shutdown under way */

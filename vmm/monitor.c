@@ -150,6 +150,15 @@ static int create_vcpus(struct monitor *m, const struct boot_result *boot)
     return 0;
 }
 
+/* The box's and the machine's parameters come after the monitor's own (console, devices): a
+ * "--" among them ends what the kernel reads, and the rest goes to init. */
+static void append_given_cmdline(struct monitor *m)
+{
+    size_t used = strlen(m->cmdline);
+    if (m->opts->cmdline && used < sizeof m->cmdline)
+        snprintf(m->cmdline + used, sizeof m->cmdline - used, " %s", m->opts->cmdline);
+}
+
 int monitor_setup(struct monitor *m, const struct vmm_options *opts)
 {
     memset(m, 0, sizeof *m);
@@ -161,11 +170,11 @@ int monitor_setup(struct monitor *m, const struct vmm_options *opts)
         m->vcpus[i].fd = -1;
     for (int i = 0; i < VMM_MAX_DISKS; i++)
         m->disks[i].fd = -1;
-    snprintf(m->cmdline, sizeof m->cmdline, "%s%s%s", DEFAULT_CMDLINE, opts->cmdline ? " " : "",
-             opts->cmdline ? opts->cmdline : "");
+    snprintf(m->cmdline, sizeof m->cmdline, "%s", DEFAULT_CMDLINE);
     if (open_serial_log(m) < 0 || vm_create(&m->vm, opts->memory, opts->cpus) < 0 ||
         set_up_legacy_devices(m) < 0 || set_up_virtio_devices(m) < 0)
         return -1;
+    append_given_cmdline(m);
     struct boot_config boot_cfg = {.kernel = opts->kernel,
                                    .initrd = opts->initrd,
                                    .cmdline = m->cmdline,

@@ -210,6 +210,14 @@ char *cmd_machinefile_path(const struct cmd_ctx *ctx)
                   MACHINEFILE_NAME);
         return NULL;
     }
+    char *why = NULL;
+    if (!machinefile_is_trusted(found, geteuid(), getenv("ROVE_SAFE_DIRECTORIES"), &why)) {
+        log_error("%s", why);
+        free(why);
+        free(found);
+        free(cwd);
+        return NULL;
+    }
     /* Shown in messages: relative when it is below the working folder, as a user would type it. */
     size_t n = strlen(cwd);
     char *shown =

@@ -28,7 +28,7 @@ long machine_lock_holder(const char *path)
 static bool still_linked(int fd, const char *path)
 {
     struct stat held, named;
-    return fstat(fd, &held) == 0 && stat(path, &named) == 0 && held.st_ino == named.st_ino &&
+    return fstat(fd, &held) == 0 && lstat(path, &named) == 0 && held.st_ino == named.st_ino &&
            held.st_dev == named.st_dev;
 }
 
@@ -79,7 +79,13 @@ enum lock_result machine_lock_acquire(const char *state_root, const char *name, 
     }
     free(dir);
     for (;;) {
-        int fd = open(lock->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        /* Not through a symbolic link: the holder's pid is written into the file. */
+        int fd = open(lock->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0 && errno == ELOOP) {
+            log_error("the lock %s is a symbolic link: rove does not follow it (remove it)",
+                      lock->path);
+            return LOCK_ERROR;
+        }
         if (fd < 0) {
             log_error("cannot open the lock %s: %s", lock->path, strerror(errno));
             return LOCK_ERROR;

@@ -3,6 +3,7 @@
 #include "machine/machinefile.h"
 #include "machine/mf_parse.h"
 #include "machine/names.h"
+#include "machine/yaml_expansion.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
 
@@ -13,11 +14,16 @@
 #define MACHINEFILE_MAX_BYTES (1 << 20)
 #define GIB                   (1ULL << 30)
 
+/* What a machinefile may expand to through aliases, merged defaults included: far more than any
+ * real one needs (a 1 MiB file without aliases holds at most a few hundred thousand nodes), and
+ * little enough that reading it takes well under a second and a few tens of MiB. */
+static const struct yaml_expansion machinefile_max = {100000, 16 << 20};
+
 struct top {
     struct machinefile *mf;
     struct machine defaults;
     bool has_version, has_machines;
-    yaml_node_t *machines_node;
+    yaml_node_t *machines_node, *defaults_node;
 };
 
 static void read_version(struct yaml_walk *w, yaml_node_t *v, void *target)
@@ -35,6 +41,7 @@ static void read_version(struct yaml_walk *w, yaml_node_t *v, void *target)
 static void read_defaults(struct yaml_walk *w, yaml_node_t *v, void *target)
 {
     struct top *t = target;
+    t->defaults_node = v;
     if (!yw_is_null(v))
         yw_mapping(w, v, "defaults", machine_fields, &t->defaults);
 }
@@ -109,9 +116,29 @@ static void check_host_ports(struct yaml_walk *w, struct machinefile *mf)
     }
 }
 
+/* Every machine gets its own copy of the defaults: aliases in defaults multiply by the machines. */
+static bool defaults_fit(struct yaml_walk *w, struct top *t)
+{
+    if (!t->defaults_node)
+        return true;
+    struct yaml_expansion d = yaml_expansion_of(w, t->defaults_node);
+    uint64_t n = t->mf->nmachines;
+    if ((!d.nodes || n <= machinefile_max.nodes / d.nodes) &&
+        (!d.bytes || n <= machinefile_max.bytes / d.bytes))
+        return true;
+    yw_error(w, t->defaults_node,
+             "defaults of %llu YAML nodes and %llu bytes of text, copied into each of %llu "
+             "machines, are more than a machinefile may hold (%llu nodes, %llu bytes)",
+             (unsigned long long)d.nodes, (unsigned long long)d.bytes, (unsigned long long)n,
+             (unsigned long long)machinefile_max.nodes, (unsigned long long)machinefile_max.bytes);
+    return false;
+}
+
 static void finish_machines(struct yaml_walk *w, struct top *t)
 {
     struct machinefile *mf = t->mf;
+    if (!defaults_fit(w, t))
+        return;
     for (size_t i = 0; i < mf->nmachines; i++) {
         struct machine *m = &mf->machines[i];
         machine_merge_defaults(m, &t->defaults);
@@ -206,8 +233,11 @@ struct machinefile *machinefile_parse(const char *path, const char *data, size_t
         report_yaml_error(&w, &parser, data, len);
     } else {
         w.doc = &doc;
-        walk_document(&w, mf);
-        refuse_second_document(&w, &parser, data, len);
+        if (yaml_expansion_measure(&w, machinefile_max, &w.sizes)) {
+            walk_document(&w, mf);
+            refuse_second_document(&w, &parser, data, len);
+            free(w.sizes);
+        }
         yaml_document_delete(&doc);
     }
     yaml_parser_delete(&parser);

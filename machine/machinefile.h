@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define MACHINEFILE_NAME           "machinefile.yaml"
 #define MACHINEFILE_SCHEMA_VERSION 1
@@ -121,6 +122,11 @@ struct machine *machinefile_find(const struct machinefile *mf, const char *name)
 
 /* The nearest machinefile.yaml at or above start_dir (newly allocated), or NULL. */
 char *machinefile_discover(const char *start_dir);
+/* Whether the machinefile at path, found by machinefile_discover, may be used by uid: it and its
+ * folder belong to uid, or the folder is listed in safe_dirs (as ROVE_SAFE_DIRECTORIES: absolute
+ * folders separated by ':', "*" for all). Otherwise false, with *why (newly allocated) naming the
+ * path, its owner and the way out. */
+bool machinefile_is_trusted(const char *path, uid_t uid, const char *safe_dirs, char **why);
 
 /* Prints every error as "file:line:column: error: message" to stderr. */
 void mf_errors_print(const struct mf_errors *errs);

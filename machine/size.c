@@ -20,6 +20,20 @@ static int unit_shift(const char *unit)
     return 10 * (int)(pos - letters + 1);
 }
 
+/* frac / frac_div (a fraction below 1) times 2^shift, rounded down, by binary long division:
+ * frac << shift itself overflows for T and P. */
+static uint64_t scaled_fraction(uint64_t frac, uint64_t frac_div, int shift)
+{
+    uint64_t quotient = 0;
+    for (int i = 0; i < shift; i++) {
+        frac *= 2; /* below 2 * frac_div <= 2e9: no overflow */
+        quotient = quotient * 2 + (frac >= frac_div);
+        if (frac >= frac_div)
+            frac -= frac_div;
+    }
+    return quotient;
+}
+
 bool size_parse(const char *text, uint64_t *bytes)
 {
     const char *p = text;
@@ -49,7 +63,10 @@ bool size_parse(const char *text, uint64_t *bytes)
         return false;
     if (whole > (UINT64_MAX >> shift))
         return false;
-    *bytes = (whole << shift) + ((frac << shift) / frac_div);
+    uint64_t whole_bytes = whole << shift, frac_bytes = scaled_fraction(frac, frac_div, shift);
+    if (frac_bytes > UINT64_MAX - whole_bytes)
+        return false;
+    *bytes = whole_bytes + frac_bytes;
     return true;
 }
 

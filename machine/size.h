@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Parses text into bytes. A unit is required (a bare number is ambiguous). Returns false on a
- * malformed size or overflow. */
+/* Parses text into bytes, exactly (a fraction rounded down to a whole byte). A unit is required (a
+ * bare number is ambiguous). Returns false on a malformed size or one past 2^64 - 1 bytes. */
 bool size_parse(const char *text, uint64_t *bytes);
 /* Writes the shortest exact form (2G, 1536M, 1000K) into buf. */
 void size_format(uint64_t bytes, char *buf, size_t len);

@@ -14,6 +14,7 @@ struct yaml_walk {
     const char *dir;  /* folder that relative paths are resolved against */
     yaml_document_t *doc;
     struct mf_errors *errs;
+    struct yaml_expansion *sizes; /* of every node, see yaml_expansion.h */
 };
 
 void yw_error(struct yaml_walk *w, const yaml_node_t *node, const char *fmt, ...)

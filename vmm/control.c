@@ -98,13 +98,11 @@ static struct json_object *error_reply(const char *message)
 
 char *control_answer_line(struct control *c, const char *line)
 {
-    struct json_object *request = json_tokener_parse(line);
-    struct json_object *reply;
-    if (!request || !json_object_is_type(request, json_type_object))
-        reply = error_reply("request is not a JSON object");
-    else
-        reply = c->handler(c->handler_ctx, request);
-    json_object_put(request);
+    struct control_request request;
+    char error[160];
+    struct json_object *reply = control_request_parse(line, &request, error, sizeof error) < 0
+                                    ? error_reply(error)
+                                    : c->handler(c->handler_ctx, &request);
     char *text = NULL;
     if (asprintf(&text, "%s\n",
                  json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN |

@@ -7,6 +7,8 @@
 #ifndef ROVE_VMM_CONTROL_H
 #define ROVE_VMM_CONTROL_H
 
+#include "control_request.h"
+
 #include <json-c/json.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -21,8 +23,8 @@ struct control_client {
     char buf[CONTROL_LINE_MAX];
 };
 
-/* Answers one request; returns a new object (the reply). */
-typedef struct json_object *(*control_handler)(void *ctx, struct json_object *request);
+/* Answers one request, already checked; returns a new object (the reply). */
+typedef struct json_object *(*control_handler)(void *ctx, const struct control_request *request);
 
 struct control {
     int listen_fd;

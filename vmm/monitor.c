@@ -106,12 +106,10 @@ static int set_up_virtio_devices(struct monitor *m)
 
 static int open_serial_log(struct monitor *m)
 {
-    m->serial_log_fd = -1;
+    m->serial_log.fd = -1;
     if (!m->opts->serial)
         return 0;
-    m->serial_log_fd =
-        open(m->opts->serial, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0640);
-    if (m->serial_log_fd < 0) {
+    if (console_log_open(&m->serial_log, m->opts->serial, m->opts->serial_limit) < 0) {
         vmm_error("--serial %s: %s", m->opts->serial, strerror(errno));
         return -1;
     }
@@ -152,6 +150,15 @@ static int create_vcpus(struct monitor *m, const struct boot_result *boot)
     return 0;
 }
 
+/* The box's and the machine's parameters come after the monitor's own (console, devices): a
+ * "--" among them ends what the kernel reads, and the rest goes to init. */
+static void append_given_cmdline(struct monitor *m)
+{
+    size_t used = strlen(m->cmdline);
+    if (m->opts->cmdline && used < sizeof m->cmdline)
+        snprintf(m->cmdline + used, sizeof m->cmdline - used, " %s", m->opts->cmdline);
+}
+
 int monitor_setup(struct monitor *m, const struct vmm_options *opts)
 {
     memset(m, 0, sizeof *m);
@@ -163,11 +170,11 @@ int monitor_setup(struct monitor *m, const struct vmm_options *opts)
         m->vcpus[i].fd = -1;
     for (int i = 0; i < VMM_MAX_DISKS; i++)
         m->disks[i].fd = -1;
-    snprintf(m->cmdline, sizeof m->cmdline, "%s%s%s", DEFAULT_CMDLINE, opts->cmdline ? " " : "",
-             opts->cmdline ? opts->cmdline : "");
+    snprintf(m->cmdline, sizeof m->cmdline, "%s", DEFAULT_CMDLINE);
     if (open_serial_log(m) < 0 || vm_create(&m->vm, opts->memory, opts->cpus) < 0 ||
         set_up_legacy_devices(m) < 0 || set_up_virtio_devices(m) < 0)
         return -1;
+    append_given_cmdline(m);
     struct boot_config boot_cfg = {.kernel = opts->kernel,
                                    .initrd = opts->initrd,
                                    .cmdline = m->cmdline,
@@ -237,35 +244,27 @@ static struct json_object *status_json(struct monitor *m, struct json_object *re
     return reply;
 }
 
-struct json_object *monitor_handle_request(void *monitor, struct json_object *request)
+struct json_object *monitor_handle_request(void *monitor, const struct control_request *request)
 {
     struct monitor *m = monitor;
     struct json_object *reply = json_object_new_object();
-    struct json_object *cmd_obj, *timeout_obj;
-    const char *cmd =
-        json_object_object_get_ex(request, "cmd", &cmd_obj) ? json_object_get_string(cmd_obj) : "";
     json_object_object_add(reply, "ok", json_object_new_boolean(1));
-    if (strcmp(cmd, "status") == 0) {
+    switch (request->command) {
+    case CONTROL_STATUS:
         status_json(m, reply);
-    } else if (strcmp(cmd, "forwards") == 0) {
+        break;
+    case CONTROL_FORWARDS:
         json_object_object_add(reply, "forwards", forwards_json(m->opts));
-    } else if (strcmp(cmd, "shutdown") == 0) {
-        int64_t timeout_ms = MONITOR_DEFAULT_SHUTDOWN_TIMEOUT_MS;
-        if (json_object_object_get_ex(request, "timeout", &timeout_obj))
-            timeout_ms = (int64_t)(json_object_get_double(timeout_obj) * 1000);
-        begin_shutdown(m, timeout_ms > 0 ? timeout_ms : 0);
+        break;
+    case CONTROL_SHUTDOWN:
+        begin_shutdown(m, request->timeout_ms < 0 ? MONITOR_DEFAULT_SHUTDOWN_TIMEOUT_MS
+                                                  : request->timeout_ms);
         json_object_object_add(reply, "state", json_object_new_string("shutting-down"));
-    } else if (strcmp(cmd, "kill") == 0) {
+        break;
+    case CONTROL_KILL:
         vm_request_stop(&m->vm, STOP_KILLED);
         json_object_object_add(reply, "state", json_object_new_string("stopping"));
-    } else {
-        json_object_put(reply);
-        reply = json_object_new_object();
-        char msg[160];
-        snprintf(msg, sizeof msg, "unknown command '%.60s' (status, forwards, shutdown, kill)",
-                 cmd);
-        json_object_object_add(reply, "ok", json_object_new_boolean(0));
-        json_object_object_add(reply, "error", json_object_new_string(msg));
+        break;
     }
     return reply;
 }
@@ -366,8 +365,8 @@ static void run_event_loop(struct monitor *m)
 
 int monitor_run(struct monitor *m)
 {
-    if (m->serial_log_fd >= 0)
-        serial_add_output(&m->serial, m->serial_log_fd);
+    if (m->serial_log.fd >= 0)
+        serial_set_log(&m->serial, &m->serial_log);
     if (!m->opts->daemon) {
         serial_add_output(&m->serial, STDOUT_FILENO);
         m->interactive = terminal_enter_raw() || !isatty(STDIN_FILENO);
@@ -403,8 +402,7 @@ void monitor_teardown(struct monitor *m)
     virtio_net_release(&m->net);
     for (int i = 0; i < m->opts->disk_count; i++)
         virtio_blk_close(&m->disks[i]);
-    if (m->serial_log_fd >= 0)
-        close(m->serial_log_fd);
+    console_log_close(&m->serial_log);
     if (m->signal_fd >= 0)
         close(m->signal_fd);
     vm_destroy(&m->vm);

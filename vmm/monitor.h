@@ -31,7 +31,7 @@ struct monitor {
     int transport_count;
     struct net_slirp slirp;
     struct control control;
-    int serial_log_fd;
+    struct console_log serial_log;
     int signal_fd;
     bool interactive;             /* stdin feeds the serial console */
     int64_t shutdown_deadline_ms; /* 0: no graceful shutdown under way */
@@ -45,6 +45,6 @@ int monitor_setup(struct monitor *m, const struct vmm_options *opts);
 int monitor_run(struct monitor *m);
 void monitor_teardown(struct monitor *m);
 /* Answers a control request (also used by the tests). */
-struct json_object *monitor_handle_request(void *monitor, struct json_object *request);
+struct json_object *monitor_handle_request(void *monitor, const struct control_request *request);
 
 #endif

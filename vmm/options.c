@@ -1,4 +1,5 @@
 #include "options.h"
+#include "console_log.h"
 #include "vmm_exit.h"
 #include "vmm_log.h"
 
@@ -17,7 +18,8 @@ void options_print_usage(void)
     printf("usage: rove-vmm --kernel PATH [--initrd PATH] [--cmdline STR] [--memory SIZE]\n"
            "                [--cpus N] [--disk PATH[,ro]]... [--forward "
            "tcp:127.0.0.1:HOST-:GUEST]...\n"
-           "                [--serial FILE] [--control SOCKET] [--pidfile FILE] [--daemon]\n"
+           "                [--serial FILE [--serial-limit SIZE]] [--control SOCKET]\n"
+           "                [--pidfile FILE] [--daemon]\n"
            "\n"
            "Boots an x86-64 Linux kernel (bzImage or ELF vmlinux) on KVM.\n"
            "\n"
@@ -30,6 +32,8 @@ void options_print_usage(void)
            "  --forward SPEC     host port forward to the guest (10.0.2.15) through user-mode\n"
            "                     networking: tcp:127.0.0.1:HOSTPORT-:GUESTPORT (udp: also works)\n"
            "  --serial FILE      append the serial console to FILE\n"
+           "  --serial-limit SIZE  keep at most SIZE in FILE: past it the older half goes\n"
+           "                     (default 8M, at least 4K)\n"
            "  --control SOCKET   Unix control socket (newline-delimited JSON: status,\n"
            "                     shutdown, kill, forwards)\n"
            "  --pidfile FILE     write the monitor's process id to FILE\n"
@@ -195,6 +199,7 @@ enum options_result options_parse(struct vmm_options *opts, int argc, char **arg
         {"disk", required_argument, NULL, 'd'},
         {"forward", required_argument, NULL, 'f'},
         {"serial", required_argument, NULL, 's'},
+        {"serial-limit", required_argument, NULL, 'S'},
         {"control", required_argument, NULL, 'C'},
         {"pidfile", required_argument, NULL, 'P'},
         {"daemon", no_argument, NULL, 'D'},
@@ -206,6 +211,7 @@ enum options_result options_parse(struct vmm_options *opts, int argc, char **arg
     memset(opts, 0, sizeof *opts);
     opts->memory = VMM_DEFAULT_MEMORY;
     opts->cpus = 1;
+    opts->serial_limit = CONSOLE_LOG_DEFAULT_CAP;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -222,6 +228,14 @@ enum options_result options_parse(struct vmm_options *opts, int argc, char **arg
             break;
         case 's':
             opts->serial = optarg;
+            break;
+        case 'S':
+            if (options_parse_size(optarg, &opts->serial_limit) < 0 ||
+                opts->serial_limit < CONSOLE_LOG_MIN_CAP) {
+                vmm_error("--serial-limit '%s': expected a size of at least 4K, such as 8M",
+                          optarg);
+                return OPTIONS_ERROR;
+            }
             break;
         case 'C':
             opts->control = optarg;

@@ -34,6 +34,7 @@ struct vmm_options {
     struct forward_option forwards[VMM_MAX_FORWARDS];
     int forward_count;
     const char *serial;
+    uint64_t serial_limit; /* bytes the serial log keeps at most */
     const char *control;
     const char *pidfile;
     bool daemon;

@@ -26,6 +26,7 @@ static const int allowed[] = {
     SCMP_SYS(preadv2),
     SCMP_SYS(pwritev2),
     SCMP_SYS(fdatasync),
+    SCMP_SYS(ftruncate),
     SCMP_SYS(fsync),
     SCMP_SYS(lseek),
     SCMP_SYS(close),

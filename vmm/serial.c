@@ -43,6 +43,11 @@ void serial_add_output(struct serial *s, int fd)
         s->out_fds[s->out_count++] = fd;
 }
 
+void serial_set_log(struct serial *s, struct console_log *log)
+{
+    s->log = log;
+}
+
 static uint8_t interrupt_id(const struct serial *s)
 {
     uint8_t fifo = (s->fcr & FCR_ENABLE) ? IIR_FIFO_ENABLED : 0;
@@ -99,6 +104,8 @@ static void transmit(struct serial *s, uint8_t byte)
             rc = write(s->out_fds[i], &byte, 1);
         while (rc < 0 && errno == EINTR);
     }
+    if (s->log)
+        console_log_write(s->log, &byte, 1);
 }
 
 static uint8_t modem_status(const struct serial *s)

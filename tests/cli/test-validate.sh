@@ -1,5 +1,6 @@
 #!/bin/sh
-# rove validate: OK line, every error with file:line:column, --json, exit codes, discovery.
+# rove validate: OK line, every error with file:line:column, --json, exit codes, discovery,
+# alias bombs, machinefiles of other users.
 . "$(dirname "$0")/lib.sh"
 
 cat > machinefile.yaml <<'YAML'
@@ -58,6 +59,40 @@ cd "$WORK" && rmdir /tmp/rove-cli-empty.$$
 printf 'version: 1\nmachines:\n\tweb: {box: x}\n' > tab.yaml
 run -f tab.yaml validate
 expect_err "tabs are explained" "tab.yaml:3:1: error: tab character"
+
+# 45 KB of nested aliases that name about 100 GB: refused at once, by every command that reads it.
+python3 - > bomb.yaml <<'PY'
+print("version: 1\nx-s: &s '%s'" % ("x" * 1000))
+print("x-e: &e {%s}" % ", ".join("V%d: *s" % i for i in range(1000)))
+print("x-p: &p [%s]" % ", ".join(["{shell: x, env: *e}"] * 100))
+print("machines:")
+for i in range(1000):
+    print("  m%d: {box: b, provision: *p}" % i)
+PY
+for command in validate status; do
+    (ulimit -v 1000000; run -f bomb.yaml $command; echo "$RC" > rc; echo "$ERR" > err)
+    RC=$(cat rc) ERR=$(cat err)
+    expect_rc "alias bomb: $command exits 2" 2
+    expect_err "alias bomb: $command names where it grows" "bomb.yaml:4:6: error: this list expands through aliases to"
+done
+
+# A machinefile found above the working folder that someone else owns is not used.
+if [ "$(id -u)" -eq 0 ]; then
+    mkdir -p shared/project
+    printf 'version: 1\nmachines:\n  web: {box: x}\n' > shared/machinefile.yaml
+    chown 65534 shared/machinefile.yaml
+    cd shared/project
+    run validate
+    expect_rc "another user's machinefile exits 2" 2
+    expect_err "another user's machinefile names its owner" "shared/machinefile.yaml belongs to '$(id -nu 65534)' (uid 65534), not to you"
+    ROVE_SAFE_DIRECTORIES="/elsewhere:$WORK/shared" run validate
+    expect_rc "ROVE_SAFE_DIRECTORIES trusts it" 0
+    run -f ../machinefile.yaml validate
+    expect_rc "naming it with -f uses it" 0
+    cd "$WORK"
+else
+    echo "# not checked here: a machinefile of another user needs root to chown it"
+fi
 
 for f in "$EXAMPLES"/*/machinefile.yaml; do
     run -f "$f" validate

@@ -130,6 +130,27 @@ static void test_machines_lock_independently(void **state)
     machine_lock_release(&b);
 }
 
+/* A lock path planted as a symbolic link is refused, and what it points at stays untouched. */
+static void test_symlinked_lock_is_refused(void **state)
+{
+    (void)state;
+    char locks[100], target[200], link[200];
+    snprintf(locks, sizeof locks, "%s/locks", root);
+    snprintf(target, sizeof target, "%s/precious", root);
+    snprintf(link, sizeof link, "%s/planted.lock", locks);
+    assert_int_equal(fs_mkdir_p(locks, 0700), 0);
+    assert_int_equal(fs_write_atomic(target, "keep\n", 5, 0600), 0);
+    assert_int_equal(symlink(target, link), 0);
+    struct machine_lock lock;
+    assert_int_equal(machine_lock_acquire(root, "planted", true, &lock), LOCK_ERROR);
+    machine_lock_release(&lock);
+    char *data;
+    assert_int_equal(fs_read_file(target, &data, NULL), 0);
+    assert_string_equal(data, "keep\n");
+    free(data);
+    assert_int_equal(unlink(link), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +158,7 @@ int main(void)
         cmocka_unit_test(test_waits_for_holder),
         cmocka_unit_test(test_removed_lock_file_is_retried),
         cmocka_unit_test(test_machines_lock_independently),
+        cmocka_unit_test(test_symlinked_lock_is_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

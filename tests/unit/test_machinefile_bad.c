@@ -1,5 +1,6 @@
 /* Every class of machinefile error, each with its exact line, column and message. */
 #include "machine/machinefile.h"
+#include "util/strbuf.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,6 +108,7 @@ static const struct bad_case cases[] = {
     {M "  web: {box: x, memory: 99999T}\n", 3, 25, "out of range"},
     {M "  web: {box: x, memory: 99999999999999999999G}\n", 3, 25, "size with a unit"},
     {M "  web: {box: x, disk: 100M}\n", 3, 23, "disk 100M is out of range"},
+    {M "  web: {box: x, disk: 0.0699999P}\n", 3, 23, "disk 0.0699999P is out of range"},
     {M "  web: {box: x, cpus: 0}\n", 3, 23,
      "cpus (a count of virtual CPUs) must be between 1 and 256, got 0"},
     {M "  web: {box: x, cpus: 1000}\n", 3, 23, "must be between 1 and 256"},
@@ -147,6 +149,12 @@ static const struct bad_case cases[] = {
     {M "  web: {box: x, provision: [{file: {src: s.sh, dest: /x}, env: {A: b}}]}\n", 3, 64,
      "'env' does not apply to 'file'"},
     {M "  web: {box: x, provision: [{shell: '', run: once}]}\n", 3, 37, "got an empty string"},
+    /* what C strings and aliases would hide */
+    {M "  web: {box: \"deb\\0ian\"}\n", 3, 14, "holds a NUL character"},
+    {M "  web: {box: x, provision: [{shell: \"a\\x00b\"}]}\n", 3, 37, "holds a NUL character"},
+    {M "  \"w\\0b\": {box: x}\n", 3, 3, "holds a NUL character"},
+    {M "  web: &a {box: x, provision: [*a]}\n", 3, 8,
+     "an alias refers to this node from inside it"},
 };
 
 static char tmpdir[] = "/tmp/rove-mf-test-XXXXXX";
@@ -210,6 +218,64 @@ static void test_every_bad_input(void **state)
     assert_true(sizeof cases / sizeof cases[0] >= 40);
 }
 
+/* Appends "x-LEVEL: &lLEVEL [*lLEVEL-1, ...]" for levels 1..levels, each naming the one below
+ * fanout times: level n names fanout^n copies of level 0. */
+static void add_alias_levels(struct strbuf *yaml, int levels, int fanout)
+{
+    for (int level = 1; level <= levels; level++) {
+        sb_addf(yaml, "x-%d: &l%d [", level, level);
+        for (int i = 0; i < fanout; i++)
+            sb_addf(yaml, "%s*l%d", i ? ", " : "", level - 1);
+        sb_addf(yaml, "]\n");
+    }
+}
+
+static void expect_refused(const char *yaml, int line, int column, const char *message)
+{
+    struct bad_case c = {yaml, line, column, message};
+    assert_true(check_case(&c, 0));
+}
+
+/* "Billion laughs": a few KB that name billions of nodes are refused at the innermost list that
+ * grows too large, before anything is copied. */
+static void test_alias_expansion_is_bounded(void **state)
+{
+    (void)state;
+    struct strbuf yaml = STRBUF_INIT;
+    sb_addf(&yaml, "version: 1\nx-0: &l0 {shell: echo}\n");
+    add_alias_levels(&yaml, 9, 10);
+    sb_addf(&yaml, "machines:\n  web: {box: x, provision: *l9}\n");
+    /* level 5 is the first past 100000 nodes: 10^5 provisioners of 3 nodes each */
+    expect_refused(sb_str(&yaml), 7, 6, "expands through aliases to 311111 YAML nodes");
+    sb_release(&yaml);
+
+    /* few nodes, much text: 10 KB named 10^4 times */
+    sb_addf(&yaml, "version: 1\nx-0: &l0 {shell: '");
+    for (int i = 0; i < 10000; i++)
+        sb_addf(&yaml, "x");
+    sb_addf(&yaml, "'}\n");
+    add_alias_levels(&yaml, 4, 10);
+    sb_addf(&yaml, "machines:\n  web: {box: x, provision: *l4}\n");
+    expect_refused(sb_str(&yaml), 6, 6, "31111 YAML nodes and 100050000 bytes of text");
+    sb_release(&yaml);
+}
+
+/* Defaults are copied into every machine: modest defaults times many machines is refused too. */
+static void test_defaults_times_machines_is_bounded(void **state)
+{
+    (void)state;
+    struct strbuf yaml = STRBUF_INIT;
+    sb_addf(&yaml, "version: 1\nx-0: &p {shell: echo}\ndefaults: {box: x, provision: [*p");
+    for (int i = 1; i < 3000; i++)
+        sb_addf(&yaml, ", *p");
+    sb_addf(&yaml, "]}\nmachines:\n");
+    for (int i = 0; i < 40; i++)
+        sb_addf(&yaml, "  m%d: {}\n", i);
+    expect_refused(sb_str(&yaml), 3, 11,
+                   "9005 YAML nodes and 27013 bytes of text, copied into each of 40 machines");
+    sb_release(&yaml);
+}
+
 /* validate reports all errors, not only the first. */
 static void test_all_errors_reported(void **state)
 {
@@ -236,6 +302,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_bad_input),
         cmocka_unit_test(test_all_errors_reported),
+        cmocka_unit_test(test_alias_expansion_is_bounded),
+        cmocka_unit_test(test_defaults_times_machines_is_bounded),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

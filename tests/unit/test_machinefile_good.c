@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -224,6 +225,35 @@ static void test_discover_walks_up(void **state)
     assert_null(none);
 }
 
+/* A machinefile that someone else owns is not used unless its folder is listed as safe. */
+static void test_foreign_machinefile_refused(void **state)
+{
+    (void)state;
+    touch("machinefile.yaml");
+    char *why = NULL;
+    assert_true(machinefile_is_trusted(path, getuid(), NULL, &why));
+    assert_null(why);
+
+    uid_t other = getuid() + 1; /* the files here then belong to "another user" */
+    assert_false(machinefile_is_trusted(path, other, NULL, &why));
+    assert_non_null(strstr(why, path));
+    struct passwd *me = getpwuid(getuid());
+    char owner[300];
+    snprintf(owner, sizeof owner, "belongs to '%s' (uid %ld), not to you", me->pw_name,
+             (long)getuid());
+    assert_non_null(strstr(why, owner));
+    assert_non_null(strstr(why, "ROVE_SAFE_DIRECTORIES"));
+    free(why);
+    why = NULL;
+    assert_false(machinefile_is_trusted(path, other, "/elsewhere:/tmp", &why));
+    free(why);
+
+    char listed[400];
+    snprintf(listed, sizeof listed, "/elsewhere:%s/", tmpdir);
+    assert_true(machinefile_is_trusted(path, other, listed, &why));
+    assert_true(machinefile_is_trusted(path, other, "*", &why));
+}
+
 static void test_load_missing_file(void **state)
 {
     (void)state;
@@ -237,9 +267,13 @@ static void test_load_missing_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full_file),         cmocka_unit_test(test_minimal_defaults),
-        cmocka_unit_test(test_order_kept),        cmocka_unit_test(test_anchors_and_extension_keys),
-        cmocka_unit_test(test_discover_walks_up), cmocka_unit_test(test_load_missing_file),
+        cmocka_unit_test(test_full_file),
+        cmocka_unit_test(test_minimal_defaults),
+        cmocka_unit_test(test_order_kept),
+        cmocka_unit_test(test_anchors_and_extension_keys),
+        cmocka_unit_test(test_discover_walks_up),
+        cmocka_unit_test(test_load_missing_file),
+        cmocka_unit_test(test_foreign_machinefile_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -35,6 +35,16 @@ static void test_sizes(void **state)
     assert_false(size_parse("1.G", &b));
     assert_false(size_parse("1GG", &b));
     assert_false(size_parse("99999999999P", &b));
+    /* fractions of T and P are exact, not wrapped past 2^64 (this one used to give 1.5T) */
+    assert_true(size_parse("0.0555555P", &b));
+    assert_int_equal(b, 62549932274595ULL);
+    assert_true(size_parse("0.5T", &b));
+    assert_int_equal(b, 1ULL << 39);
+    assert_true(size_parse("16383.999999999P", &b));
+    assert_int_equal(b, 18446744073708425716ULL);
+    assert_false(size_parse("16384P", &b));
+    assert_true(size_parse("0.1K", &b)); /* 102.4 bytes, rounded down */
+    assert_int_equal(b, 102);
     char buf[32];
     size_format(2ULL << 30, buf, sizeof buf);
     assert_string_equal(buf, "2G");

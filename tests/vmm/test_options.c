@@ -101,6 +101,13 @@ static void test_command_line(void **state)
     assert_true(o.disks[1].read_only);
     assert_int_equal(o.forward_count, 1);
     assert_true(o.daemon);
+    assert_int_equal(o.serial_limit, 8ULL << 20); /* the default cap of the console log */
+
+    const char *limit[] = {"--kernel", "k", "--serial", "s.log", "--serial-limit", "64K", NULL};
+    assert_int_equal(parse(&o, limit), OPTIONS_OK);
+    assert_int_equal(o.serial_limit, 64ULL << 10);
+    const char *small[] = {"--kernel", "k", "--serial-limit", "1K", NULL};
+    assert_int_equal(parse(&o, small), OPTIONS_ERROR);
 
     const char *no_kernel[] = {"--memory", "1G", NULL};
     assert_int_equal(parse(&o, no_kernel), OPTIONS_ERROR);

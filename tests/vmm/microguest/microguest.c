@@ -370,10 +370,23 @@ static uint64_t parse_hex(const char **p)
     }
 }
 
+/* Where the kernel's parameters end: as Linux does, everything after " -- " is for init. */
+static const char *kernel_params_end(const char *cmdline)
+{
+    const char *dashes = find(cmdline, " -- ");
+    if (dashes)
+        return dashes - 4;
+    const char *p = cmdline;
+    while (*p)
+        p++;
+    return p;
+}
+
 static void test_devices(const char *cmdline)
 {
     int disks = 0;
-    for (const char *p = cmdline; (p = find(p, "virtio_mmio.device=4K@0x"));) {
+    const char *end = kernel_params_end(cmdline);
+    for (const char *p = cmdline; (p = find(p, "virtio_mmio.device=4K@0x")) && p < end;) {
         uintptr_t base = (uintptr_t)parse_hex(&p);
         if (*reg(base, 0) != VIRTIO_MAGIC || *reg(base, 4) != 2) {
             puts_serial("virtio: bad magic or version at 0x");

@@ -1,6 +1,7 @@
 /* box_add() and box_ensure(): from a request to a box in the store. */
 #include "boxes/box.h"
 #include "boxes/fetch.h"
+#include "boxes/http.h"
 #include "boxes/source.h"
 #include "boxes/store.h"
 #include "boxes/unpack.h"
@@ -28,6 +29,8 @@ struct plan {
     bool has_checksum;
     struct box_checksum checksum;
     char *catalog;
+    bool strict_redirects; /* from a registry */
+    char *bearer;          /* the registry's token, when the box is on the registry's origin */
 };
 
 static void plan_free(struct plan *p)
@@ -37,6 +40,7 @@ static void plan_free(struct plan *p)
     free(p->provider);
     free(p->location);
     free(p->catalog);
+    free(p->bearer);
 }
 
 static int check_request(const struct box_request *req, struct box_checksum *given, bool *has_given)
@@ -68,11 +72,16 @@ static void list_offers(const struct box_catalog *cat)
     struct strbuf sb = STRBUF_INIT;
     for (size_t i = 0; i < cat->nversions; i++) {
         sb_addf(&sb, "%s%s (", i ? ", " : "", cat->versions[i].version);
-        for (size_t j = 0; j < cat->versions[i].nproviders; j++)
-            sb_addf(&sb, "%s%s", j ? " " : "", cat->versions[i].providers[j].name);
+        for (size_t j = 0; j < cat->versions[i].nproviders; j++) {
+            const struct catalog_provider *p = &cat->versions[i].providers[j];
+            sb_addf(&sb, "%s%s", j ? " " : "", p->name);
+            if (p->architecture)
+                sb_addf(&sb, "/%s", p->architecture);
+        }
         sb_add(&sb, ")");
     }
-    log_error("the catalog offers: %s", cat->nversions ? sb_str(&sb) : "no versions");
+    log_error("the catalog offers: %s (this host: %s)",
+              cat->nversions ? sb_str(&sb) : "no versions", box_host_architecture());
     sb_release(&sb);
 }
 
@@ -98,12 +107,17 @@ static int plan_from_catalog(const struct box_request *req, const struct box_sou
         plan->name = xstrdup(cat.name);
         plan->version = xstrdup(v->version);
         plan->provider = xstrdup(prov->name);
-        plan->location = box_source_provider_location(src, prov->url, &plan->is_url);
+        const char *why;
+        plan->location = box_source_provider_location(src, prov->url, &plan->is_url, &why);
         plan->has_checksum = prov->has_checksum;
         plan->checksum = prov->checksum;
         plan->catalog = xstrdup(src->location);
+        plan->strict_redirects = src->registry;
+        if (plan->location && src->bearer && http_same_origin(plan->location, src->location))
+            plan->bearer = xstrdup(src->bearer);
         if (!plan->location) {
-            log_error("%s: cannot make a URL of '%s'", src->location, prov->url);
+            log_error("%s: refusing the url '%s' of %s %s: %s", src->location, prov->url, cat.name,
+                      v->version, why ? why : "it is not a URL");
             rc = BOX_ERROR;
         }
     }
@@ -295,6 +309,8 @@ static int add_new(const struct box_request *req, const struct plan *plan, struc
         .is_url = plan->is_url,
         .expected = plan->has_checksum ? &plan->checksum : NULL,
         .insecure = req->insecure,
+        .strict_redirects = plan->strict_redirects,
+        .bearer = plan->bearer,
         .max_entry_size = req->max_entry_size,
         .label = label,
     };

@@ -10,6 +10,8 @@
  *     machine's box_url), else in ROVE_BOX_CATALOG, which is either
  *       a catalog document (a URL or path ending in .json: one catalog, or an array of them), or
  *       a base URL or folder under which NAME.json lives (BASE/debian/bookworm64.json);
+ *     and without either, for ORG/NAME, in the box registry (ROVE_BOX_REGISTRY, else
+ *     VAGRANT_SERVER_URL, else https://vagrantcloud.com), as Vagrant does;
  *   - the URL or path of a catalog document (ending in .json);
  *   - the URL (http, https) or path of a .box (tar, tar.gz, tar.xz, tar.zst or zip), stored under
  *     box_request.name, or else the file name without its extension, with version "0". */

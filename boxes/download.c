@@ -26,7 +26,9 @@ struct download {
     char *url;
     char *local_path;
     bool insecure;
-    int fd; /* the partial file, or the local file */
+    bool strict_redirects;
+    char *bearer; /* for the URL's own origin only (curl drops it on a redirect elsewhere) */
+    int fd;       /* the partial file, or the local file */
     char *part_path, *sidecar_path;
     char *expected; /* "TYPE:HEX" or NULL */
     enum box_digest digest;
@@ -45,6 +47,7 @@ struct download {
     CURLcode result;
     long status;
     char *etag, *last_modified, *content_range, *final_url;
+    char *location; /* of the current response, when it redirects */
     bool saw_location;
     long retry_after;
     int retries;
@@ -206,15 +209,33 @@ static void replace(char **slot, const char *value, size_t len)
     *slot = value ? xstrndup(value, len) : NULL;
 }
 
-static void end_of_headers(struct download *d)
+/* A redirect curl is about to follow: false (stop the transfer) when rove's policy refuses it. */
+static bool redirect_allowed(struct download *d)
+{
+    char *from = NULL;
+    curl_easy_getinfo(d->easy, CURLINFO_EFFECTIVE_URL, &from);
+    char *to = http_resolve(from ? from : d->url, d->location);
+    const char *why = to ? http_redirect_refusal(from ? from : d->url, to, d->strict_redirects)
+                         : "the redirect's Location is not a URL";
+    if (why)
+        set_error(d,
+                  xasprintf("cannot download %s: %s (to %s)", d->url, why, to ? to : d->location));
+    free(to);
+    return why == NULL;
+}
+
+static bool end_of_headers(struct download *d)
 {
     long code = 0;
     curl_easy_getinfo(d->easy, CURLINFO_RESPONSE_CODE, &code);
-    if (code < 200 || (code >= 300 && code < 400 && d->saw_location))
-        return; /* 1xx, or a redirect curl follows: more headers come */
+    if (code >= 300 && code < 400 && d->saw_location)
+        return redirect_allowed(d); /* more headers come, from where it leads */
+    if (code < 200)
+        return true; /* 1xx: more headers come */
     d->status = code;
     d->headers_done = true;
     d->discard_body = code != 200 && code != 206;
+    return true;
 }
 
 static size_t on_header(char *line, size_t size, size_t n, void *userdata)
@@ -230,7 +251,8 @@ static size_t on_header(char *line, size_t size, size_t n, void *userdata)
         d->saw_location = false;
         d->retry_after = -1;
     } else if (len <= 2 && (line[0] == '\r' || line[0] == '\n')) {
-        end_of_headers(d);
+        if (!end_of_headers(d))
+            return 0; /* curl stops the transfer */
     } else if (header_is(line, len, "ETag", &v, &vlen)) {
         replace(&d->etag, v, vlen);
     } else if (header_is(line, len, "Last-Modified", &v, &vlen)) {
@@ -238,6 +260,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *userdata)
     } else if (header_is(line, len, "Content-Range", &v, &vlen)) {
         replace(&d->content_range, v, vlen);
     } else if (header_is(line, len, "Location", &v, &vlen)) {
+        replace(&d->location, v, vlen);
         d->saw_location = true;
     } else if (header_is(line, len, "Retry-After", &v, &vlen)) {
         char *value = xstrndup(v, vlen);
@@ -293,6 +316,10 @@ static void start_request(struct download *d, uint64_t offset)
     curl_easy_setopt(d->easy, CURLOPT_HEADERDATA, d);
     curl_easy_setopt(d->easy, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(d->easy, CURLOPT_WRITEDATA, d);
+    if (d->bearer) {
+        curl_easy_setopt(d->easy, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+        curl_easy_setopt(d->easy, CURLOPT_XOAUTH2_BEARER, d->bearer);
+    }
     if (offset > 0) {
         char range[64];
         snprintf(range, sizeof range, "%llu-", (unsigned long long)offset);
@@ -567,6 +594,8 @@ int download_open(const struct download_request *req, struct download **out, cha
     struct download *d = xcalloc(1, sizeof *d);
     d->fd = -1;
     d->insecure = req->insecure;
+    d->strict_redirects = req->strict_redirects;
+    d->bearer = req->bearer ? xstrdup(req->bearer) : NULL;
     d->retry_after = -1;
     /* Hashing costs a core's second per GiB: done only when there is a checksum to check. */
     d->digest = req->expected ? req->expected->type : BOX_DIGEST_SHA256;
@@ -674,6 +703,7 @@ void download_close(struct download *d, bool keep_partial)
         close(d->fd); /* also releases the lock */
     box_hasher_free(d->hasher);
     free(d->url);
+    free(d->bearer);
     free(d->local_path);
     free(d->part_path);
     free(d->sidecar_path);
@@ -682,6 +712,7 @@ void download_close(struct download *d, bool keep_partial)
     free(d->last_modified);
     free(d->content_range);
     free(d->final_url);
+    free(d->location);
     free(d->net);
     free(d->chunk);
     free(d->error);

@@ -22,7 +22,9 @@ struct download_request {
     const char *local_path;              /* a local .box */
     const struct box_checksum *expected; /* NULL: none known, nothing is hashed */
     bool insecure;
-    const char *label; /* shown beside the progress */
+    bool strict_redirects; /* a registry's box: redirects only to https (http_redirect_refusal) */
+    const char *bearer;    /* access token for the URL's own origin, or NULL */
+    const char *label;     /* shown beside the progress */
 };
 
 struct download;

@@ -169,6 +169,8 @@ int box_fetch(const struct fetch_spec *spec, const char *dir, struct fetch_resul
         .local_path = spec->is_url ? NULL : spec->location,
         .expected = spec->expected,
         .insecure = spec->insecure,
+        .strict_redirects = spec->strict_redirects,
+        .bearer = spec->bearer,
         .label = spec->label,
     };
     enum outcome o = FETCH_RESTART;

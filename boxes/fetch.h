@@ -16,6 +16,8 @@ struct fetch_spec {
     bool is_url;
     const struct box_checksum *expected; /* or NULL */
     bool insecure;
+    bool strict_redirects; /* see download_request */
+    const char *bearer;
     uint64_t max_entry_size;
     const char *label;
 };

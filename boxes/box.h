@@ -43,7 +43,8 @@ struct box_handle {
     char *dir;      /* the unpacked box */
     char *source;   /* URL or path the box came from */
     char *catalog;  /* catalog it was chosen from, or NULL */
-    char *checksum; /* "TYPE:HEX" of the .box file */
+    char *checksum; /* "TYPE:HEX" of the .box file, as verified when it was added, or NULL */
+    char *sha256;   /* "sha256:HEX" of the .box file, or NULL (added by an older rove) */
     struct box_metadata meta;
     bool added; /* false when the store had it already */
 };
@@ -55,8 +56,10 @@ enum { BOX_OK = 0, BOX_ERROR = -1, BOX_USAGE = -2 };
  * rove adds the same box. Returns BOX_OK and fills *out, or BOX_ERROR / BOX_USAGE (a bad source,
  * constraint or checksum) after printing why. */
 int box_add(const struct box_request *req, struct box_handle *out);
-/* For `rove up`: a stored box satisfying the request when there is one (no network), else
- * box_add(). */
+/* For `rove up`: a stored box satisfying the request when there is one (no network for a
+ * catalog name), else box_add(). A stored box satisfies a checksum pin only when its recorded
+ * digest is the one asked for; a box by path only while the file's size, mtime and inode are
+ * those recorded; a box by URL only when it came from that URL. */
 int box_ensure(const struct box_request *req, struct box_handle *out);
 void box_handle_free(struct box_handle *h);
 

@@ -30,7 +30,9 @@ struct download {
     char *bearer; /* for the URL's own origin only (curl drops it on a redirect elsewhere) */
     int fd;       /* the partial file, or the local file */
     char *part_path, *sidecar_path;
-    char *expected; /* "TYPE:HEX" or NULL */
+    char *expected;         /* "TYPE:HEX" or NULL */
+    char *sha256;           /* "sha256:HEX" of all of it, once drained */
+    struct stat local_stat; /* of the local file, as opened */
     enum box_digest digest;
     struct box_hasher *hasher;
     uint64_t prefix_len; /* bytes of the partial file still to replay */
@@ -585,6 +587,7 @@ static int open_local(struct download *d, char **err)
         *err = xasprintf("%s is not a file", d->local_path);
         return -1;
     }
+    d->local_stat = st;
     progress_set_total(&d->progress, (uint64_t)st.st_size, 0);
     return 0;
 }
@@ -597,10 +600,11 @@ int download_open(const struct download_request *req, struct download **out, cha
     d->strict_redirects = req->strict_redirects;
     d->bearer = req->bearer ? xstrdup(req->bearer) : NULL;
     d->retry_after = -1;
-    /* Hashing costs a core's second per GiB: done only when there is a checksum to check. */
+    /* The store records every box's sha256; a checksum of another type is computed beside it,
+     * in the same pass. */
     d->digest = req->expected ? req->expected->type : BOX_DIGEST_SHA256;
     d->expected = req->expected ? box_checksum_format(req->expected) : NULL;
-    d->hasher = req->expected ? box_hasher_new(d->digest) : NULL;
+    d->hasher = box_hasher_new_with_sha256(d->digest);
     d->chunk = xmalloc(FILE_CHUNK);
     progress_start(&d->progress, req->label ? req->label : "downloading");
     int rc;
@@ -664,14 +668,27 @@ int download_drain(struct download *d, char **actual)
         return -1;
     }
     progress_finish(&d->progress, true);
-    *actual = NULL;
-    if (d->hasher) {
-        struct box_checksum sum = {.type = d->digest};
-        box_hasher_finish(d->hasher, sum.hex);
-        d->hasher = NULL;
-        *actual = box_checksum_format(&sum);
-    }
+    struct box_checksum sum = {.type = d->digest}, sha256 = {.type = BOX_DIGEST_SHA256};
+    box_hasher_finish_with_sha256(d->hasher, sum.hex, sha256.hex);
+    d->hasher = NULL;
+    *actual = box_checksum_format(&sum);
+    d->sha256 = box_checksum_format(&sha256);
     return 0;
+}
+
+const char *download_sha256(const struct download *d)
+{
+    return d->sha256;
+}
+
+uint64_t download_size(const struct download *d)
+{
+    return d->pos;
+}
+
+const struct stat *download_local_stat(const struct download *d)
+{
+    return d->local_path ? &d->local_stat : NULL;
 }
 
 const char *download_file_path(const struct download *d)
@@ -708,6 +725,7 @@ void download_close(struct download *d, bool keep_partial)
     free(d->part_path);
     free(d->sidecar_path);
     free(d->expected);
+    free(d->sha256);
     free(d->etag);
     free(d->last_modified);
     free(d->content_range);

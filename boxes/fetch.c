@@ -161,6 +161,24 @@ static bool checksum_matches(const struct fetch_spec *spec, const char *actual)
     return same;
 }
 
+/* What the store records to know the box again: its bytes' sha256 and size, and for a local file
+ * the file as read. */
+static void note_identity(const struct fetch_spec *spec, struct download *d,
+                          struct fetch_result *out)
+{
+    out->source = xstrdup(download_source(d));
+    out->sha256 = xstrdup(download_sha256(d));
+    out->size = download_size(d);
+    const struct stat *st = download_local_stat(d);
+    out->is_local = st != NULL;
+    if (st)
+        out->local = *st;
+    if (!spec->expected) { /* nothing was verified */
+        free(out->checksum);
+        out->checksum = NULL;
+    }
+}
+
 int box_fetch(const struct fetch_spec *spec, const char *dir, struct fetch_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -197,7 +215,7 @@ int box_fetch(const struct fetch_spec *spec, const char *dir, struct fetch_resul
         if (o == FETCH_OK && !checksum_matches(spec, out->checksum))
             o = FETCH_BAD_ARCHIVE;
         if (o == FETCH_OK)
-            out->source = xstrdup(download_source(d));
+            note_identity(spec, d, out);
         /* Keep the partial file only when the network failed: the next run resumes from it. A
          * bad archive or checksum would only come back the same. */
         download_close(d, o == FETCH_FAILED);
@@ -210,6 +228,7 @@ int box_fetch(const struct fetch_spec *spec, const char *dir, struct fetch_resul
 void fetch_result_free(struct fetch_result *r)
 {
     free(r->checksum);
+    free(r->sha256);
     free(r->source);
     memset(r, 0, sizeof *r);
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 struct fetch_spec {
     const char *location; /* URL or path */
@@ -23,8 +24,12 @@ struct fetch_spec {
 };
 
 struct fetch_result {
-    char *checksum; /* "TYPE:HEX" of what arrived */
+    char *checksum; /* "TYPE:HEX" of what arrived, when a checksum was expected (and matched) */
+    char *sha256;   /* "sha256:HEX" of what arrived, always */
+    uint64_t size;  /* bytes of the .box */
     char *source;   /* the final URL (after redirects) or the path */
+    bool is_local;
+    struct stat local; /* the local .box as it was read (size, mtime, inode) */
     bool has_vagrantfile;
 };
 

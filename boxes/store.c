@@ -150,6 +150,14 @@ static char *record_string(struct json_object *o, const char *key)
     return xstrdup(json_object_get_string(v));
 }
 
+static long long record_int(struct json_object *o, const char *key)
+{
+    struct json_object *v;
+    if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+        return 0;
+    return (long long)json_object_get_int64(v);
+}
+
 static void read_record(struct box_entry *e)
 {
     char *path = fs_join(e->dir, BOX_RECORD_NAME);
@@ -160,9 +168,12 @@ static void read_record(struct box_entry *e)
         e->source = record_string(o, "source");
         e->catalog = record_string(o, "catalog");
         e->checksum = record_string(o, "checksum");
-        struct json_object *v;
-        if (o && json_object_object_get_ex(o, "added", &v))
-            e->added = json_object_get_int64(v);
+        e->sha256 = record_string(o, "sha256");
+        e->file.size = (uint64_t)record_int(o, "size");
+        e->file.mtime_ns = record_int(o, "mtime_ns");
+        e->file.inode = (uint64_t)record_int(o, "inode");
+        e->file.device = (uint64_t)record_int(o, "device");
+        e->added = record_int(o, "added");
         json_object_put(o);
     }
     free(text);
@@ -275,6 +286,7 @@ void box_entry_free(struct box_entry *e)
     free(e->source);
     free(e->catalog);
     free(e->checksum);
+    free(e->sha256);
     memset(e, 0, sizeof *e);
 }
 

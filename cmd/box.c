@@ -154,6 +154,7 @@ static struct json_object *handle_json(const struct box_handle *h)
     json_add_string(o, "path", h->dir);
     json_add_string(o, "source", h->source);
     json_add_string(o, "checksum", h->checksum);
+    json_add_string(o, "sha256", h->sha256);
     json_object_object_add(o, "added", json_object_new_boolean(h->added));
     return o;
 }
@@ -194,6 +195,7 @@ static struct json_object *entry_json(const struct box_entry *e)
     json_add_string(o, "source", e->source);
     json_add_string(o, "catalog", e->catalog);
     json_add_string(o, "checksum", e->checksum);
+    json_add_string(o, "sha256", e->sha256);
     return o;
 }
 

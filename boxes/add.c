@@ -2,6 +2,7 @@
 #include "boxes/box.h"
 #include "boxes/fetch.h"
 #include "boxes/http.h"
+#include "boxes/image_check.h"
 #include "boxes/source.h"
 #include "boxes/store.h"
 #include "boxes/unpack.h"
@@ -230,10 +231,34 @@ static int load_metadata(const char *dir, struct box_metadata *meta)
     return rc;
 }
 
+/* The box's disk image passes box_image_check(); what names it (the source or the stored box)
+ * goes in the message. */
+static int check_images(const char *dir, const char *what)
+{
+    char *image = fs_join(dir, "box.img");
+    char *err = NULL;
+    int rc = BOX_OK;
+    if (fs_exists(image) && box_image_check(image, &err) < 0) {
+        log_error("%s: box.img refused: %s", what, err);
+        rc = BOX_ERROR;
+    }
+    free(err);
+    free(image);
+    return rc;
+}
+
 /* Reads a stored box into a handle (its metadata included). */
 static int open_stored(const struct box_entry *e, struct box_handle *out)
 {
     fill_handle(out, e);
+    char *what =
+        xasprintf("the stored box %s %s (%s) in %s", e->name, e->version, e->provider, e->dir);
+    int checked = check_images(e->dir, what);
+    free(what);
+    if (checked != BOX_OK) {
+        box_handle_free(out);
+        return BOX_ERROR;
+    }
     if (load_metadata(e->dir, &out->meta) != BOX_OK) {
         log_error("the stored box %s %s (%s) in %s is damaged: remove it with 'rove box remove'",
                   e->name, e->version, e->provider, e->dir);
@@ -295,6 +320,8 @@ static int check_unpacked(const struct plan *plan, const char *dir, const struct
             log_warn("%s: a libvirt box without box.img", plan->location);
         free(image);
     }
+    if (check_images(dir, plan->location) != BOX_OK)
+        return BOX_ERROR;
     if (r->has_vagrantfile)
         log_info("the box's Vagrantfile is ignored (it is Ruby, for Vagrant)");
     return BOX_OK;

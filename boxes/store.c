@@ -305,7 +305,11 @@ static char *temp_root(void)
     return tmp;
 }
 
-/* Removes STORE/.tmp/ESCAPED.* : only killed runs leave them, as the caller holds the lock. */
+/* Temporary folders are ESCAPED@XXXXXX: '@' never occurs in an escaped name, so the leftovers of
+ * "foo" are never taken for the folder of a running add of "foo.bar". */
+#define TEMP_SEPARATOR '@'
+
+/* Removes STORE/.tmp/ESCAPED@* : only killed runs leave them, as the caller holds the lock. */
 static void remove_leftovers(const char *tmp, const char *escaped)
 {
     DIR *d = opendir(tmp);
@@ -314,7 +318,7 @@ static void remove_leftovers(const char *tmp, const char *escaped)
     size_t n = strlen(escaped);
     struct dirent *de;
     while ((de = readdir(d))) {
-        if (strncmp(de->d_name, escaped, n) || de->d_name[n] != '.')
+        if (strncmp(de->d_name, escaped, n) || de->d_name[n] != TEMP_SEPARATOR)
             continue;
         char *path = fs_join(tmp, de->d_name);
         log_debug("removing %s, left by an interrupted rove", path);
@@ -333,7 +337,7 @@ char *box_store_make_temp(const char *name)
         log_error("cannot create %s: %s", tmp, strerror(errno));
     } else {
         remove_leftovers(tmp, escaped);
-        path = xasprintf("%s/%s.XXXXXX", tmp, escaped);
+        path = xasprintf("%s/%s%cXXXXXX", tmp, escaped, TEMP_SEPARATOR);
         if (!mkdtemp(path)) {
             log_error("cannot create a folder in %s: %s", tmp, strerror(errno));
             free(path);
@@ -394,7 +398,7 @@ int box_store_remove(const struct box_entry *e)
 {
     char *tmp = temp_root();
     char *escaped = box_name_escape(e->name);
-    char *trash = xasprintf("%s/%s.removing.XXXXXX", tmp, escaped);
+    char *trash = xasprintf("%s/%s%cremoving.XXXXXX", tmp, escaped, TEMP_SEPARATOR);
     int rc = -1;
     if (fs_mkdir_p(tmp, 0755) < 0 || !mkdtemp(trash)) {
         log_error("cannot create a folder in %s: %s", tmp, strerror(errno));

@@ -72,12 +72,28 @@ static bool pipe_drain(struct pipe *p)
     return n == 0;
 }
 
+static bool checksum_matches(const struct fetch_spec *spec, const char *actual)
+{
+    if (!spec->expected)
+        return true;
+    char *expected = box_checksum_format(spec->expected);
+    bool same = !strcmp(expected, actual);
+    if (!same)
+        log_error("checksum mismatch for %s:\n  expected %s\n  actual   %s\nnothing was added",
+                  spec->location, expected, actual);
+    free(expected);
+    return same;
+}
+
 static enum outcome unpack_zip(const struct fetch_spec *spec, struct download *d, int dir_fd,
                                struct unpack_report *report, struct fetch_result *out)
 {
     log_debug("%s is a zip archive: downloading it whole before unpacking", spec->location);
     if (download_drain(d, &out->checksum) < 0)
         return stream_failure(d, spec, NULL);
+    /* The whole file is here: its checksum is known before a single entry is unpacked. */
+    if (!checksum_matches(spec, out->checksum))
+        return FETCH_BAD_ARCHIVE;
     struct archive *a = box_archive_reader_new(true);
     char *err = NULL;
     enum outcome o = FETCH_OK;
@@ -146,19 +162,6 @@ static int empty_folder(const char *dir)
 {
     fs_remove_tree(dir);
     return mkdir(dir, 0755);
-}
-
-static bool checksum_matches(const struct fetch_spec *spec, const char *actual)
-{
-    if (!spec->expected)
-        return true;
-    char *expected = box_checksum_format(spec->expected);
-    bool same = !strcmp(expected, actual);
-    if (!same)
-        log_error("checksum mismatch for %s:\n  expected %s\n  actual   %s\nnothing was added",
-                  spec->location, expected, actual);
-    free(expected);
-    return same;
 }
 
 /* What the store records to know the box again: its bytes' sha256 and size, and for a local file

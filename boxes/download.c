@@ -49,7 +49,9 @@ struct download {
     CURLcode result;
     long status;
     char *etag, *last_modified, *content_range, *final_url;
-    char *location; /* of the current response, when it redirects */
+    char *location;        /* of the current response, when it redirects */
+    char *partial_etag;    /* the sidecar's record of the partial file, to compare a 206 with */
+    uint64_t partial_size; /* 0 when unknown */
     bool saw_location;
     long retry_after;
     int retries;
@@ -129,6 +131,10 @@ static uint64_t reusable_prefix(struct download *d)
         bool strong_etag = etag && strncmp(etag, "W/", 2) != 0;
         if (strong_etag || modified || d->expected) {
             reuse = (uint64_t)st.st_size;
+            struct json_object *size;
+            if (json_object_object_get_ex(o, "size", &size))
+                d->partial_size = (uint64_t)json_object_get_int64(size);
+            d->partial_etag = strong_etag ? xstrdup(etag) : NULL;
             d->etag = strong_etag ? xstrdup(etag) : NULL;
             d->last_modified = modified ? xstrdup(modified) : NULL;
         }
@@ -377,6 +383,10 @@ static enum verdict judge_response(struct download *d)
     if (d->status == 206) {
         uint64_t total = 0;
         if (!content_range_starts_at(d->content_range, d->request_offset, &total))
+            return RESPONSE_FROM_ZERO;
+        /* The rest of another file (a server that ignored If-Range): start again. */
+        if ((d->partial_etag && (!d->etag || strcmp(d->etag, d->partial_etag))) ||
+            (d->partial_size && total != d->partial_size))
             return RESPONSE_FROM_ZERO;
         d->total = total;
         return RESPONSE_OK;
@@ -731,6 +741,7 @@ void download_close(struct download *d, bool keep_partial)
     free(d->content_range);
     free(d->final_url);
     free(d->location);
+    free(d->partial_etag);
     free(d->net);
     free(d->chunk);
     free(d->error);

@@ -15,6 +15,8 @@ Faults are set over HTTP (each applies to one path, for a number of requests, th
     /_fault?path=/x.box&kind=status&code=500     answer with that status (add retry_after=S)
     /_fault?path=/x.box&kind=slow&rate=B         send B bytes per second
     /_fault?path=/x.box&kind=norange             ignore Range (always send the whole file)
+    /_fault?path=/x.box&kind=noifrange           honour Range but ignore If-Range (send the
+                                                 asked-for bytes even of a changed file)
     /_fault?path=/x.box&kind=redirect&to=URL     answer 302 to URL (code=301/307 also)
   each takes times=N (default 1; 0 means forever).
     /_clear                                      forget every fault
@@ -157,7 +159,7 @@ class Handler(BaseHTTPRequestHandler):
         rng = self.headers.get("Range")
         if_range = self.headers.get("If-Range")
         range_ok = kind != "norange" and rng and rng.startswith("bytes=")
-        if range_ok and if_range and if_range not in (etag, modified):
+        if range_ok and if_range and if_range not in (etag, modified) and kind != "noifrange":
             range_ok = False  # the file changed: send it whole
         if range_ok:
             first, _, last = rng[6:].partition("-")

@@ -1,6 +1,8 @@
 /* box_add() and box_ensure(): from a request to a box in the store. */
 #include "boxes/box.h"
 #include "boxes/fetch.h"
+#include "boxes/http.h"
+#include "boxes/image_check.h"
 #include "boxes/source.h"
 #include "boxes/store.h"
 #include "boxes/unpack.h"
@@ -28,6 +30,9 @@ struct plan {
     bool has_checksum;
     struct box_checksum checksum;
     char *catalog;
+    bool direct;           /* a .box given by URL or path: its source is its identity */
+    bool strict_redirects; /* from a registry */
+    char *bearer;          /* the registry's token, when the box is on the registry's origin */
 };
 
 static void plan_free(struct plan *p)
@@ -37,6 +42,7 @@ static void plan_free(struct plan *p)
     free(p->provider);
     free(p->location);
     free(p->catalog);
+    free(p->bearer);
 }
 
 static int check_request(const struct box_request *req, struct box_checksum *given, bool *has_given)
@@ -68,11 +74,16 @@ static void list_offers(const struct box_catalog *cat)
     struct strbuf sb = STRBUF_INIT;
     for (size_t i = 0; i < cat->nversions; i++) {
         sb_addf(&sb, "%s%s (", i ? ", " : "", cat->versions[i].version);
-        for (size_t j = 0; j < cat->versions[i].nproviders; j++)
-            sb_addf(&sb, "%s%s", j ? " " : "", cat->versions[i].providers[j].name);
+        for (size_t j = 0; j < cat->versions[i].nproviders; j++) {
+            const struct catalog_provider *p = &cat->versions[i].providers[j];
+            sb_addf(&sb, "%s%s", j ? " " : "", p->name);
+            if (p->architecture)
+                sb_addf(&sb, "/%s", p->architecture);
+        }
         sb_add(&sb, ")");
     }
-    log_error("the catalog offers: %s", cat->nversions ? sb_str(&sb) : "no versions");
+    log_error("the catalog offers: %s (this host: %s)",
+              cat->nversions ? sb_str(&sb) : "no versions", box_host_architecture());
     sb_release(&sb);
 }
 
@@ -98,17 +109,43 @@ static int plan_from_catalog(const struct box_request *req, const struct box_sou
         plan->name = xstrdup(cat.name);
         plan->version = xstrdup(v->version);
         plan->provider = xstrdup(prov->name);
-        plan->location = box_source_provider_location(src, prov->url, &plan->is_url);
+        const char *why;
+        plan->location = box_source_provider_location(src, prov->url, &plan->is_url, &why);
         plan->has_checksum = prov->has_checksum;
         plan->checksum = prov->checksum;
         plan->catalog = xstrdup(src->location);
+        plan->strict_redirects = src->registry;
+        if (plan->location && src->bearer && http_same_origin(plan->location, src->location))
+            plan->bearer = xstrdup(src->bearer);
         if (!plan->location) {
-            log_error("%s: cannot make a URL of '%s'", src->location, prov->url);
+            log_error("%s: refusing the url '%s' of %s %s: %s", src->location, prov->url, cat.name,
+                      v->version, why ? why : "it is not a URL");
             rc = BOX_ERROR;
         }
     }
     box_catalog_free(&cat);
     return rc;
+}
+
+static bool find_stored(const struct plan *plan, struct box_entry *out);
+
+/* The store name of a .box given without --name: its file name, unless a box from another
+ * source holds that name; then the file name and a short hash of the source, so that two URLs
+ * ending in the same file name (every registry's "vagrant.box") never share an entry. */
+static char *direct_box_name(const struct box_source *src)
+{
+    struct plan probe = {.name = src->name, .version = (char *)"0"};
+    struct box_entry e = {0};
+    bool taken = find_stored(&probe, &e) && (!e.source || strcmp(e.source, src->location));
+    box_entry_free(&e);
+    if (!taken)
+        return xstrdup(src->name);
+    struct box_hasher *h = box_hasher_new(BOX_DIGEST_SHA256);
+    box_hasher_update(h, src->location, strlen(src->location));
+    char hex[BOX_DIGEST_HEX_MAX + 1];
+    box_hasher_finish(h, hex);
+    hex[8] = '\0';
+    return xasprintf("%s-%s", src->name, hex);
 }
 
 static int make_plan(const struct box_request *req, const struct box_source *src, struct plan *plan)
@@ -121,7 +158,8 @@ static int make_plan(const struct box_request *req, const struct box_source *src
                   src->location);
         return BOX_USAGE;
     }
-    plan->name = xstrdup(src->name);
+    plan->direct = true;
+    plan->name = req->name ? xstrdup(req->name) : direct_box_name(src);
     plan->version = xstrdup("0");
     plan->provider = req->provider ? xstrdup(req->provider) : NULL;
     plan->location = xstrdup(src->location);
@@ -165,6 +203,7 @@ static void fill_handle(struct box_handle *out, const struct box_entry *e)
     out->source = e->source ? xstrdup(e->source) : NULL;
     out->catalog = e->catalog ? xstrdup(e->catalog) : NULL;
     out->checksum = e->checksum ? xstrdup(e->checksum) : NULL;
+    out->sha256 = e->sha256 ? xstrdup(e->sha256) : NULL;
 }
 
 static int load_metadata(const char *dir, struct box_metadata *meta)
@@ -192,10 +231,34 @@ static int load_metadata(const char *dir, struct box_metadata *meta)
     return rc;
 }
 
+/* The box's disk image passes box_image_check(); what names it (the source or the stored box)
+ * goes in the message. */
+static int check_images(const char *dir, const char *what)
+{
+    char *image = fs_join(dir, "box.img");
+    char *err = NULL;
+    int rc = BOX_OK;
+    if (fs_exists(image) && box_image_check(image, &err) < 0) {
+        log_error("%s: box.img refused: %s", what, err);
+        rc = BOX_ERROR;
+    }
+    free(err);
+    free(image);
+    return rc;
+}
+
 /* Reads a stored box into a handle (its metadata included). */
 static int open_stored(const struct box_entry *e, struct box_handle *out)
 {
     fill_handle(out, e);
+    char *what =
+        xasprintf("the stored box %s %s (%s) in %s", e->name, e->version, e->provider, e->dir);
+    int checked = check_images(e->dir, what);
+    free(what);
+    if (checked != BOX_OK) {
+        box_handle_free(out);
+        return BOX_ERROR;
+    }
     if (load_metadata(e->dir, &out->meta) != BOX_OK) {
         log_error("the stored box %s %s (%s) in %s is damaged: remove it with 'rove box remove'",
                   e->name, e->version, e->provider, e->dir);
@@ -257,6 +320,8 @@ static int check_unpacked(const struct plan *plan, const char *dir, const struct
             log_warn("%s: a libvirt box without box.img", plan->location);
         free(image);
     }
+    if (check_images(dir, plan->location) != BOX_OK)
+        return BOX_ERROR;
     if (r->has_vagrantfile)
         log_info("the box's Vagrantfile is ignored (it is Ruby, for Vagrant)");
     return BOX_OK;
@@ -269,9 +334,18 @@ static int write_record(const char *dir, const struct plan *plan, const char *pr
     json_add_string(o, "name", plan->name);
     json_add_string(o, "version", plan->version);
     json_add_string(o, "provider", provider);
-    json_add_string(o, "source", r->source);
+    json_add_string(o, "source", plan->location);
+    json_add_string(o, "download_url", r->source);
     json_add_string(o, "catalog", plan->catalog);
     json_add_string(o, "checksum", r->checksum);
+    json_add_string(o, "sha256", r->sha256);
+    json_add_int(o, "size", (long long)r->size);
+    if (r->is_local) {
+        json_add_int(o, "mtime_ns",
+                     (long long)r->local.st_mtim.tv_sec * 1000000000LL + r->local.st_mtim.tv_nsec);
+        json_add_int(o, "inode", (long long)r->local.st_ino);
+        json_add_int(o, "device", (long long)r->local.st_dev);
+    }
     json_add_int(o, "added", (long long)time(NULL));
     const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
     char *path = fs_join(dir, BOX_RECORD_NAME);
@@ -295,6 +369,8 @@ static int add_new(const struct box_request *req, const struct plan *plan, struc
         .is_url = plan->is_url,
         .expected = plan->has_checksum ? &plan->checksum : NULL,
         .insecure = req->insecure,
+        .strict_redirects = plan->strict_redirects,
+        .bearer = plan->bearer,
         .max_entry_size = req->max_entry_size,
         .label = label,
     };
@@ -325,6 +401,40 @@ static int add_new(const struct box_request *req, const struct plan *plan, struc
     return rc;
 }
 
+/* True when the store recorded sum for e: the sha256 of every box, or the checksum verified when
+ * it was added. */
+static bool checksum_recorded(const struct box_entry *e, const struct box_checksum *sum)
+{
+    char *want = box_checksum_format(sum);
+    bool same =
+        (e->sha256 && !strcmp(e->sha256, want)) || (e->checksum && !strcmp(e->checksum, want));
+    free(want);
+    return same;
+}
+
+/* A local .box is the one stored while its size, mtime and inode are those recorded. */
+static bool same_local_file(const struct box_entry *e, const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && (uint64_t)st.st_size == e->file.size &&
+           (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec == e->file.mtime_ns &&
+           (uint64_t)st.st_ino == e->file.inode && (uint64_t)st.st_dev == e->file.device;
+}
+
+/* Why the stored entry is not the box the plan asks for, or NULL when it is. */
+static const char *stale_reason(const struct plan *plan, const struct box_entry *e)
+{
+    if (plan->direct && (!e->source || strcmp(e->source, plan->location)))
+        return "came from another source";
+    if (plan->direct && !plan->is_url && !same_local_file(e, plan->location))
+        return "was added from a file that has changed since (size, mtime or inode)";
+    if (plan->has_checksum && !checksum_recorded(e, &plan->checksum))
+        return e->checksum || e->sha256
+                   ? "has another checksum than the one asked for"
+                   : "has no recorded checksum to compare with the one asked for";
+    return NULL;
+}
+
 static int add_planned(const struct box_request *req, const struct plan *plan,
                        struct box_handle *out)
 {
@@ -333,14 +443,28 @@ static int add_planned(const struct box_request *req, const struct plan *plan,
         return BOX_ERROR;
     struct box_entry stored;
     int rc;
-    if (!req->force && find_stored(plan, &stored)) {
+    bool found = find_stored(plan, &stored);
+    const char *stale = found ? stale_reason(plan, &stored) : NULL;
+    bool foreign =
+        found && plan->direct && (!stored.source || strcmp(stored.source, plan->location));
+    if (found && !req->force && !stale) {
         log_info("box %s %s (%s) is already in the store", stored.name, stored.version,
                  stored.provider);
         rc = open_stored(&stored, out);
-        box_entry_free(&stored);
+    } else if (foreign && !req->force) {
+        log_error("box %s %s in the store came from %s, not %s: give this one another name with "
+                  "--name, or replace it with --force",
+                  stored.name, stored.version, stored.source ? stored.source : "an unknown source",
+                  plan->location);
+        rc = BOX_ERROR;
     } else {
+        if (stale && !req->force)
+            log_info("box %s %s (%s) in the store %s: adding it again", stored.name, stored.version,
+                     stored.provider, stale);
         rc = add_new(req, plan, out);
     }
+    if (found)
+        box_entry_free(&stored);
     box_store_unlock(lock);
     return rc;
 }
@@ -392,55 +516,45 @@ static bool find_stored_match(const char *name, const char *constraint, const ch
     return best >= 0;
 }
 
-/* An unversioned box added from a file is reused only while it is that same file, unchanged
- * since it was added: a rebuilt .box at the same or another path must not be mistaken for it. */
-static bool same_local_file(const struct box_entry *e, const char *path)
+/* A catalog name (not a URL, not an existing file): its stored versions can serve `up` offline. */
+static bool is_catalog_name(const char *source)
 {
     struct stat st;
-    return e->source && !strcmp(e->source, path) && stat(path, &st) == 0 &&
-           (long long)st.st_mtime <= e->added;
+    return !strstr(source, "://") && stat(source, &st) != 0 && box_name_is_valid(source);
 }
 
-/* A stored box for a box-by-URL or by-path request, or for a catalog name (checked before any
- * catalog is consulted, so `up` works offline with a box it has). */
-static bool find_for_ensure(const struct box_request *req, struct box_entry *out, bool *stale)
+/* The stored box answers the request's checksum pin: the recorded digest equals the one asked
+ * for, and under require_checksum without a pin, a checksum was verified when it was added. */
+static bool pin_satisfied(const struct box_request *req, const struct box_entry *e)
 {
-    struct stat st;
-    bool local_or_url = strstr(req->source, "://") || stat(req->source, &st) == 0;
-    if (!local_or_url) /* a name; anything else is box_add()'s to report */
-        return box_name_is_valid(req->source) &&
-               find_stored_match(req->source, req->version, req->provider, out);
-    struct box_source src;
-    bool found = false;
-    if (box_source_resolve(req, &src) == BOX_OK && src.kind == BOX_SOURCE_BOX) {
-        struct plan plan = {
-            .name = src.name, .version = (char *)"0", .provider = (char *)req->provider};
-        found = find_stored(&plan, out);
-        if (found && !src.is_url && !same_local_file(out, src.location)) {
-            box_entry_free(out);
-            found = false;
-            *stale = true;
-        }
-    }
-    box_source_free(&src);
-    return found;
+    struct box_checksum sum;
+    const char *why;
+    if (req->checksum)
+        return box_checksum_parse(req->checksum, &sum, &why) == 0 && checksum_recorded(e, &sum);
+    return !req->require_checksum || e->checksum;
 }
 
 int box_ensure(const struct box_request *req, struct box_handle *out)
 {
     memset(out, 0, sizeof *out);
     struct box_entry e;
-    bool stale = false;
     if (!req->force && req->source && (!req->version || box_constraint_is_valid(req->version)) &&
-        find_for_ensure(req, &e, &stale)) {
-        int rc = open_stored(&e, out);
+        is_catalog_name(req->source) &&
+        find_stored_match(req->source, req->version, req->provider, &e)) {
+        int rc = BOX_ERROR;
+        bool pinned = pin_satisfied(req, &e);
+        if (pinned)
+            rc = open_stored(&e, out);
+        else
+            log_info("box %s %s in the store does not have the checksum asked for: asking the "
+                     "catalog again",
+                     e.name, e.version);
         box_entry_free(&e);
-        return rc;
+        if (pinned)
+            return rc;
     }
-    /* A stored unversioned box whose file changed is replaced. */
-    struct box_request replace = *req;
-    replace.force = true;
-    return box_add(stale ? &replace : req, out);
+    /* A box by URL or path is reused by box_add() while it is the same source, unchanged. */
+    return box_add(req, out);
 }
 
 void box_handle_free(struct box_handle *h)
@@ -452,6 +566,7 @@ void box_handle_free(struct box_handle *h)
     free(h->source);
     free(h->catalog);
     free(h->checksum);
+    free(h->sha256);
     box_metadata_free(&h->meta);
     memset(h, 0, sizeof *h);
 }

@@ -10,6 +10,8 @@
  *     machine's box_url), else in ROVE_BOX_CATALOG, which is either
  *       a catalog document (a URL or path ending in .json: one catalog, or an array of them), or
  *       a base URL or folder under which NAME.json lives (BASE/debian/bookworm64.json);
+ *     and without either, for ORG/NAME, in the box registry (ROVE_BOX_REGISTRY, else
+ *     VAGRANT_SERVER_URL, else https://vagrantcloud.com), as Vagrant does;
  *   - the URL or path of a catalog document (ending in .json);
  *   - the URL (http, https) or path of a .box (tar, tar.gz, tar.xz, tar.zst or zip), stored under
  *     box_request.name, or else the file name without its extension, with version "0". */
@@ -41,7 +43,8 @@ struct box_handle {
     char *dir;      /* the unpacked box */
     char *source;   /* URL or path the box came from */
     char *catalog;  /* catalog it was chosen from, or NULL */
-    char *checksum; /* "TYPE:HEX" of the .box file */
+    char *checksum; /* "TYPE:HEX" of the .box file, as verified when it was added, or NULL */
+    char *sha256;   /* "sha256:HEX" of the .box file, or NULL (added by an older rove) */
     struct box_metadata meta;
     bool added; /* false when the store had it already */
 };
@@ -53,8 +56,10 @@ enum { BOX_OK = 0, BOX_ERROR = -1, BOX_USAGE = -2 };
  * rove adds the same box. Returns BOX_OK and fills *out, or BOX_ERROR / BOX_USAGE (a bad source,
  * constraint or checksum) after printing why. */
 int box_add(const struct box_request *req, struct box_handle *out);
-/* For `rove up`: a stored box satisfying the request when there is one (no network), else
- * box_add(). */
+/* For `rove up`: a stored box satisfying the request when there is one (no network for a
+ * catalog name), else box_add(). A stored box satisfies a checksum pin only when its recorded
+ * digest is the one asked for; a box by path only while the file's size, mtime and inode are
+ * those recorded; a box by URL only when it came from that URL. */
 int box_ensure(const struct box_request *req, struct box_handle *out);
 void box_handle_free(struct box_handle *h);
 

@@ -5,6 +5,7 @@
 #include "util/strbuf.h"
 
 #include <stdint.h>
+#include <sys/utsname.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,12 @@ static int parse_provider(struct json_object *obj, const char *where, struct cat
         return fail(err, xasprintf("%s, provider %s: no 'url'", where, name));
     p->name = xstrdup(name);
     p->url = xstrdup(url);
+    const char *arch = get_string(obj, "architecture");
+    p->architecture = arch && *arch ? xstrdup(arch) : NULL;
+    struct json_object *dflt;
+    p->default_architecture = json_object_object_get_ex(obj, "default_architecture", &dflt) &&
+                              json_object_is_type(dflt, json_type_boolean) &&
+                              json_object_get_boolean(dflt);
     bool has_type = has_key(obj, "checksum_type"), has_sum = has_key(obj, "checksum");
     if (!has_type && !has_sum)
         return 0;
@@ -163,6 +170,7 @@ void box_catalog_free(struct box_catalog *cat)
         for (size_t j = 0; j < v->nproviders; j++) {
             free(v->providers[j].name);
             free(v->providers[j].url);
+            free(v->providers[j].architecture);
         }
         free(v->providers);
         free(v->version);
@@ -172,16 +180,61 @@ void box_catalog_free(struct box_catalog *cat)
     memset(cat, 0, sizeof *cat);
 }
 
+const char *box_host_architecture(void)
+{
+    static struct utsname uts;
+    static const struct {
+        const char *machine, *arch;
+    } names[] = {{"x86_64", "amd64"}, {"aarch64", "arm64"}, {"i686", "386"}, {"i386", "386"}};
+    if (!uts.machine[0] && uname(&uts) < 0)
+        return "unknown";
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(uts.machine, names[i].machine))
+            return names[i].arch;
+    return uts.machine;
+}
+
+/* How well a provider entry fits the host: 3 its architecture, 2 any architecture as the
+ * default, 1 any architecture, 0 another architecture. */
+static int arch_fit(const struct catalog_provider *p)
+{
+    if (p->architecture && !strcmp(p->architecture, box_host_architecture()))
+        return 3;
+    if (!p->architecture || !strcmp(p->architecture, "unknown"))
+        return p->default_architecture ? 2 : 1;
+    return 0;
+}
+
+static bool provider_matches(const struct catalog_provider *p, const char *provider, bool exact)
+{
+    if (!provider)
+        return true;
+    return p->name &&
+           (exact ? !strcmp(p->name, provider) : box_provider_accepts(provider, p->name));
+}
+
+/* The best entry for the host's architecture among those matching provider. */
+static const struct catalog_provider *pick_matching(const struct catalog_version *v,
+                                                    const char *provider, bool exact)
+{
+    const struct catalog_provider *best = NULL;
+    int best_fit = 0;
+    for (size_t i = 0; i < v->nproviders; i++) {
+        int fit =
+            provider_matches(&v->providers[i], provider, exact) ? arch_fit(&v->providers[i]) : 0;
+        if (fit > best_fit) {
+            best = &v->providers[i];
+            best_fit = fit;
+        }
+    }
+    return best;
+}
+
 static const struct catalog_provider *pick_provider(const struct catalog_version *v,
                                                     const char *provider)
 {
-    for (size_t i = 0; i < v->nproviders; i++)
-        if (!provider || (v->providers[i].name && !strcmp(v->providers[i].name, provider)))
-            return &v->providers[i];
-    for (size_t i = 0; provider && i < v->nproviders; i++)
-        if (v->providers[i].name && box_provider_accepts(provider, v->providers[i].name))
-            return &v->providers[i];
-    return NULL;
+    const struct catalog_provider *p = pick_matching(v, provider, true);
+    return p || !provider ? p : pick_matching(v, provider, false);
 }
 
 static const struct catalog_version *select_for(const struct box_catalog *cat,

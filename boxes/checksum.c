@@ -103,6 +103,8 @@ char *box_checksum_format(const struct box_checksum *sum)
 
 struct box_hasher {
     EVP_MD_CTX *ctx;
+    EVP_MD_CTX *sha256; /* NULL, or a second digest when ctx is not sha256 already */
+    bool with_sha256;
 };
 
 static const EVP_MD *evp_for(enum box_digest type)
@@ -122,30 +124,62 @@ static const EVP_MD *evp_for(enum box_digest type)
     return EVP_sha256();
 }
 
-struct box_hasher *box_hasher_new(enum box_digest type)
+static EVP_MD_CTX *digest_new(enum box_digest type)
 {
-    struct box_hasher *h = xcalloc(1, sizeof *h);
-    h->ctx = EVP_MD_CTX_new();
-    if (!h->ctx || EVP_DigestInit_ex(h->ctx, evp_for(type), NULL) != 1) {
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx || EVP_DigestInit_ex(ctx, evp_for(type), NULL) != 1) {
         fputs("rove: cannot initialise the message digest\n", stderr);
         abort();
     }
+    return ctx;
+}
+
+struct box_hasher *box_hasher_new(enum box_digest type)
+{
+    struct box_hasher *h = xcalloc(1, sizeof *h);
+    h->ctx = digest_new(type);
+    return h;
+}
+
+struct box_hasher *box_hasher_new_with_sha256(enum box_digest type)
+{
+    struct box_hasher *h = box_hasher_new(type);
+    h->with_sha256 = true;
+    if (type != BOX_DIGEST_SHA256)
+        h->sha256 = digest_new(BOX_DIGEST_SHA256);
     return h;
 }
 
 void box_hasher_update(struct box_hasher *h, const void *data, size_t len)
 {
     EVP_DigestUpdate(h->ctx, data, len);
+    if (h->sha256)
+        EVP_DigestUpdate(h->sha256, data, len);
+}
+
+static void digest_hex(EVP_MD_CTX *ctx, char *hex)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(ctx, md, &n);
+    for (unsigned int i = 0; i < n; i++)
+        sprintf(hex + 2 * i, "%02x", md[i]);
+    hex[2 * n] = '\0';
 }
 
 void box_hasher_finish(struct box_hasher *h, char *hex)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(h->ctx, md, &n);
-    for (unsigned int i = 0; i < n; i++)
-        sprintf(hex + 2 * i, "%02x", md[i]);
-    hex[2 * n] = '\0';
+    digest_hex(h->ctx, hex);
+    box_hasher_free(h);
+}
+
+void box_hasher_finish_with_sha256(struct box_hasher *h, char *hex, char *sha256_hex)
+{
+    digest_hex(h->ctx, hex);
+    if (h->sha256)
+        digest_hex(h->sha256, sha256_hex);
+    else
+        memcpy(sha256_hex, hex, strlen(hex) + 1);
     box_hasher_free(h);
 }
 
@@ -154,5 +188,6 @@ void box_hasher_free(struct box_hasher *h)
     if (!h)
         return;
     EVP_MD_CTX_free(h->ctx);
+    EVP_MD_CTX_free(h->sha256);
     free(h);
 }

@@ -35,9 +35,14 @@ char *box_checksum_format(const struct box_checksum *sum);
 
 struct box_hasher;
 struct box_hasher *box_hasher_new(enum box_digest type);
+/* Hashes with type and, beside it, with sha256 (the digest the store records for every box),
+ * in one pass over the bytes. */
+struct box_hasher *box_hasher_new_with_sha256(enum box_digest type);
 void box_hasher_update(struct box_hasher *h, const void *data, size_t len);
 /* Writes the lower-case hex digest into hex (BOX_DIGEST_HEX_MAX + 1 bytes) and frees the hasher. */
 void box_hasher_finish(struct box_hasher *h, char *hex);
+/* The same, and the sha256 digest into sha256_hex (of a hasher made with_sha256). */
+void box_hasher_finish_with_sha256(struct box_hasher *h, char *hex, char *sha256_hex);
 void box_hasher_free(struct box_hasher *h);
 
 #endif

@@ -27,9 +27,13 @@ struct download {
     char *url;
     char *local_path;
     bool insecure;
-    int fd; /* the partial file, or the local file */
+    bool strict_redirects;
+    char *bearer; /* for the URL's own origin only (curl drops it on a redirect elsewhere) */
+    int fd;       /* the partial file, or the local file */
     char *part_path, *sidecar_path;
-    char *expected; /* "TYPE:HEX" or NULL */
+    char *expected;         /* "TYPE:HEX" or NULL */
+    char *sha256;           /* "sha256:HEX" of all of it, once drained */
+    struct stat local_stat; /* of the local file, as opened */
     enum box_digest digest;
     struct box_hasher *hasher;
     uint64_t prefix_len; /* bytes of the partial file still to replay */
@@ -46,6 +50,9 @@ struct download {
     CURLcode result;
     long status;
     char *etag, *last_modified, *content_range, *final_url;
+    char *location;        /* of the current response, when it redirects */
+    char *partial_etag;    /* the sidecar's record of the partial file, to compare a 206 with */
+    uint64_t partial_size; /* 0 when unknown */
     bool saw_location;
     long retry_after;
     int retries;
@@ -125,6 +132,10 @@ static uint64_t reusable_prefix(struct download *d)
         bool strong_etag = etag && strncmp(etag, "W/", 2) != 0;
         if (strong_etag || modified || d->expected) {
             reuse = (uint64_t)st.st_size;
+            struct json_object *size;
+            if (json_object_object_get_ex(o, "size", &size))
+                d->partial_size = (uint64_t)json_object_get_int64(size);
+            d->partial_etag = strong_etag ? xstrdup(etag) : NULL;
             d->etag = strong_etag ? xstrdup(etag) : NULL;
             d->last_modified = modified ? xstrdup(modified) : NULL;
         }
@@ -207,15 +218,33 @@ static void replace(char **slot, const char *value, size_t len)
     *slot = value ? xstrndup(value, len) : NULL;
 }
 
-static void end_of_headers(struct download *d)
+/* A redirect curl is about to follow: false (stop the transfer) when rove's policy refuses it. */
+static bool redirect_allowed(struct download *d)
+{
+    char *from = NULL;
+    curl_easy_getinfo(d->easy, CURLINFO_EFFECTIVE_URL, &from);
+    char *to = http_resolve(from ? from : d->url, d->location);
+    const char *why = to ? http_redirect_refusal(from ? from : d->url, to, d->strict_redirects)
+                         : "the redirect's Location is not a URL";
+    if (why)
+        set_error(d,
+                  xasprintf("cannot download %s: %s (to %s)", d->url, why, to ? to : d->location));
+    free(to);
+    return why == NULL;
+}
+
+static bool end_of_headers(struct download *d)
 {
     long code = 0;
     curl_easy_getinfo(d->easy, CURLINFO_RESPONSE_CODE, &code);
-    if (code < 200 || (code >= 300 && code < 400 && d->saw_location))
-        return; /* 1xx, or a redirect curl follows: more headers come */
+    if (code >= 300 && code < 400 && d->saw_location)
+        return redirect_allowed(d); /* more headers come, from where it leads */
+    if (code < 200)
+        return true; /* 1xx: more headers come */
     d->status = code;
     d->headers_done = true;
     d->discard_body = code != 200 && code != 206;
+    return true;
 }
 
 static size_t on_header(char *line, size_t size, size_t n, void *userdata)
@@ -231,7 +260,8 @@ static size_t on_header(char *line, size_t size, size_t n, void *userdata)
         d->saw_location = false;
         d->retry_after = -1;
     } else if (len <= 2 && (line[0] == '\r' || line[0] == '\n')) {
-        end_of_headers(d);
+        if (!end_of_headers(d))
+            return 0; /* curl stops the transfer */
     } else if (header_is(line, len, "ETag", &v, &vlen)) {
         replace(&d->etag, v, vlen);
     } else if (header_is(line, len, "Last-Modified", &v, &vlen)) {
@@ -239,6 +269,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *userdata)
     } else if (header_is(line, len, "Content-Range", &v, &vlen)) {
         replace(&d->content_range, v, vlen);
     } else if (header_is(line, len, "Location", &v, &vlen)) {
+        replace(&d->location, v, vlen);
         d->saw_location = true;
     } else if (header_is(line, len, "Retry-After", &v, &vlen)) {
         char *value = xstrndup(v, vlen);
@@ -294,6 +325,10 @@ static void start_request(struct download *d, uint64_t offset)
     curl_easy_setopt(d->easy, CURLOPT_HEADERDATA, d);
     curl_easy_setopt(d->easy, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(d->easy, CURLOPT_WRITEDATA, d);
+    if (d->bearer) {
+        curl_easy_setopt(d->easy, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+        curl_easy_setopt(d->easy, CURLOPT_XOAUTH2_BEARER, d->bearer);
+    }
     if (offset > 0) {
         char range[64];
         snprintf(range, sizeof range, "%llu-", (unsigned long long)offset);
@@ -356,6 +391,10 @@ static enum verdict judge_response(struct download *d)
     if (d->status == 206) {
         uint64_t total = 0;
         if (!content_range_starts_at(d->content_range, d->request_offset, &total))
+            return RESPONSE_FROM_ZERO;
+        /* The rest of another file (a server that ignored If-Range): start again. */
+        if ((d->partial_etag && (!d->etag || strcmp(d->etag, d->partial_etag))) ||
+            (d->partial_size && total != d->partial_size))
             return RESPONSE_FROM_ZERO;
         d->total = total;
         return RESPONSE_OK;
@@ -569,6 +608,7 @@ static int open_local(struct download *d, char **err)
         *err = xasprintf("%s is not a file", d->local_path);
         return -1;
     }
+    d->local_stat = st;
     progress_set_total(&d->progress, (uint64_t)st.st_size, 0);
     return 0;
 }
@@ -578,11 +618,14 @@ int download_open(const struct download_request *req, struct download **out, cha
     struct download *d = xcalloc(1, sizeof *d);
     d->fd = -1;
     d->insecure = req->insecure;
+    d->strict_redirects = req->strict_redirects;
+    d->bearer = req->bearer ? xstrdup(req->bearer) : NULL;
     d->retry_after = -1;
-    /* Hashing costs a core's second per GiB: done only when there is a checksum to check. */
+    /* The store records every box's sha256; a checksum of another type is computed beside it,
+     * in the same pass. */
     d->digest = req->expected ? req->expected->type : BOX_DIGEST_SHA256;
     d->expected = req->expected ? box_checksum_format(req->expected) : NULL;
-    d->hasher = req->expected ? box_hasher_new(d->digest) : NULL;
+    d->hasher = box_hasher_new_with_sha256(d->digest);
     d->chunk = xmalloc(FILE_CHUNK);
     progress_start(&d->progress, req->label ? req->label : "downloading");
     int rc;
@@ -646,14 +689,27 @@ int download_drain(struct download *d, char **actual)
         return -1;
     }
     progress_finish(&d->progress, true);
-    *actual = NULL;
-    if (d->hasher) {
-        struct box_checksum sum = {.type = d->digest};
-        box_hasher_finish(d->hasher, sum.hex);
-        d->hasher = NULL;
-        *actual = box_checksum_format(&sum);
-    }
+    struct box_checksum sum = {.type = d->digest}, sha256 = {.type = BOX_DIGEST_SHA256};
+    box_hasher_finish_with_sha256(d->hasher, sum.hex, sha256.hex);
+    d->hasher = NULL;
+    *actual = box_checksum_format(&sum);
+    d->sha256 = box_checksum_format(&sha256);
     return 0;
+}
+
+const char *download_sha256(const struct download *d)
+{
+    return d->sha256;
+}
+
+uint64_t download_size(const struct download *d)
+{
+    return d->pos;
+}
+
+const struct stat *download_local_stat(const struct download *d)
+{
+    return d->local_path ? &d->local_stat : NULL;
 }
 
 const char *download_file_path(const struct download *d)
@@ -685,14 +741,18 @@ void download_close(struct download *d, bool keep_partial)
         close(d->fd); /* also releases the lock */
     box_hasher_free(d->hasher);
     free(d->url);
+    free(d->bearer);
     free(d->local_path);
     free(d->part_path);
     free(d->sidecar_path);
     free(d->expected);
+    free(d->sha256);
     free(d->etag);
     free(d->last_modified);
     free(d->content_range);
     free(d->final_url);
+    free(d->location);
+    free(d->partial_etag);
     free(d->net);
     free(d->chunk);
     free(d->error);

@@ -15,14 +15,17 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct download_request {
     const char *url;                     /* http(s) URL, or NULL for local_path */
     const char *local_path;              /* a local .box */
-    const struct box_checksum *expected; /* NULL: none known, nothing is hashed */
+    const struct box_checksum *expected; /* NULL: none known (sha256 is computed anyway) */
     bool insecure;
-    const char *label; /* shown beside the progress */
+    bool strict_redirects; /* a registry's box: redirects only to https (http_redirect_refusal) */
+    const char *bearer;    /* access token for the URL's own origin, or NULL */
+    const char *label;     /* shown beside the progress */
 };
 
 struct download;
@@ -43,9 +46,14 @@ const char *download_error(const struct download *d);
 bool download_failed(const struct download *d);
 bool download_needs_restart(const struct download *d);
 /* Reads whatever the consumer left (a tar's trailing padding), then checks the length. Writes
- * "TYPE:HEX" of what was received into *actual (newly allocated; NULL when no checksum was
- * expected). Returns 0, or -1 with download_error() set. */
+ * "TYPE:HEX" of what was received into *actual (newly allocated; of the expected checksum's
+ * type, sha256 when none was expected). Returns 0, or -1 with download_error() set. */
 int download_drain(struct download *d, char **actual);
+/* After a drain: "sha256:HEX" of every byte (borrowed), and how many there were. */
+const char *download_sha256(const struct download *d);
+uint64_t download_size(const struct download *d);
+/* The local file as it was opened (size, mtime, inode), or NULL for a download. */
+const struct stat *download_local_stat(const struct download *d);
 /* The partial file (HTTP) or the local file: zip archives are unpacked from there. */
 const char *download_file_path(const struct download *d);
 /* The final URL after redirects, or the local path. */

@@ -72,12 +72,28 @@ static bool pipe_drain(struct pipe *p)
     return n == 0;
 }
 
+static bool checksum_matches(const struct fetch_spec *spec, const char *actual)
+{
+    if (!spec->expected)
+        return true;
+    char *expected = box_checksum_format(spec->expected);
+    bool same = !strcmp(expected, actual);
+    if (!same)
+        log_error("checksum mismatch for %s:\n  expected %s\n  actual   %s\nnothing was added",
+                  spec->location, expected, actual);
+    free(expected);
+    return same;
+}
+
 static enum outcome unpack_zip(const struct fetch_spec *spec, struct download *d, int dir_fd,
                                struct unpack_report *report, struct fetch_result *out)
 {
     log_debug("%s is a zip archive: downloading it whole before unpacking", spec->location);
     if (download_drain(d, &out->checksum) < 0)
         return stream_failure(d, spec, NULL);
+    /* The whole file is here: its checksum is known before a single entry is unpacked. */
+    if (!checksum_matches(spec, out->checksum))
+        return FETCH_BAD_ARCHIVE;
     struct archive *a = box_archive_reader_new(true);
     char *err = NULL;
     enum outcome o = FETCH_OK;
@@ -148,17 +164,22 @@ static int empty_folder(const char *dir)
     return mkdir(dir, 0755);
 }
 
-static bool checksum_matches(const struct fetch_spec *spec, const char *actual)
+/* What the store records to know the box again: its bytes' sha256 and size, and for a local file
+ * the file as read. */
+static void note_identity(const struct fetch_spec *spec, struct download *d,
+                          struct fetch_result *out)
 {
-    if (!spec->expected)
-        return true;
-    char *expected = box_checksum_format(spec->expected);
-    bool same = !strcmp(expected, actual);
-    if (!same)
-        log_error("checksum mismatch for %s:\n  expected %s\n  actual   %s\nnothing was added",
-                  spec->location, expected, actual);
-    free(expected);
-    return same;
+    out->source = xstrdup(download_source(d));
+    out->sha256 = xstrdup(download_sha256(d));
+    out->size = download_size(d);
+    const struct stat *st = download_local_stat(d);
+    out->is_local = st != NULL;
+    if (st)
+        out->local = *st;
+    if (!spec->expected) { /* nothing was verified */
+        free(out->checksum);
+        out->checksum = NULL;
+    }
 }
 
 int box_fetch(const struct fetch_spec *spec, const char *dir, struct fetch_result *out)
@@ -169,6 +190,8 @@ int box_fetch(const struct fetch_spec *spec, const char *dir, struct fetch_resul
         .local_path = spec->is_url ? NULL : spec->location,
         .expected = spec->expected,
         .insecure = spec->insecure,
+        .strict_redirects = spec->strict_redirects,
+        .bearer = spec->bearer,
         .label = spec->label,
     };
     enum outcome o = FETCH_RESTART;
@@ -195,7 +218,7 @@ int box_fetch(const struct fetch_spec *spec, const char *dir, struct fetch_resul
         if (o == FETCH_OK && !checksum_matches(spec, out->checksum))
             o = FETCH_BAD_ARCHIVE;
         if (o == FETCH_OK)
-            out->source = xstrdup(download_source(d));
+            note_identity(spec, d, out);
         /* Keep the partial file only when the network failed: the next run resumes from it. A
          * bad archive or checksum would only come back the same. */
         download_close(d, o == FETCH_FAILED);
@@ -208,6 +231,7 @@ int box_fetch(const struct fetch_spec *spec, const char *dir, struct fetch_resul
 void fetch_result_free(struct fetch_result *r)
 {
     free(r->checksum);
+    free(r->sha256);
     free(r->source);
     memset(r, 0, sizeof *r);
 }

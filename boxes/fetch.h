@@ -10,19 +10,26 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 struct fetch_spec {
     const char *location; /* URL or path */
     bool is_url;
     const struct box_checksum *expected; /* or NULL */
     bool insecure;
+    bool strict_redirects; /* see download_request */
+    const char *bearer;
     uint64_t max_entry_size;
     const char *label;
 };
 
 struct fetch_result {
-    char *checksum; /* "TYPE:HEX" of what arrived */
+    char *checksum; /* "TYPE:HEX" of what arrived, when a checksum was expected (and matched) */
+    char *sha256;   /* "sha256:HEX" of what arrived, always */
+    uint64_t size;  /* bytes of the .box */
     char *source;   /* the final URL (after redirects) or the path */
+    bool is_local;
+    struct stat local; /* the local .box as it was read (size, mtime, inode) */
     bool has_vagrantfile;
 };
 

@@ -1,4 +1,5 @@
 #include "boxes/host_index.h"
+#include "boxes/metadata.h"
 #include "boxes/paths.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -95,8 +96,8 @@ const struct host_machine *host_index_find_user(const struct host_index *idx, co
             continue;
         if (m->box_version && version && strcmp(m->box_version, version))
             continue;
-        if (m->provider && provider && strcmp(m->provider, provider))
-            continue;
+        if (m->provider && provider && !box_provider_accepts(m->provider, provider))
+            continue; /* a vmm machine runs a libvirt box */
         if (m->state_dir && !fs_is_dir(m->state_dir))
             continue; /* stale: the project is gone */
         return m;

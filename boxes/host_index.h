@@ -34,7 +34,8 @@ int host_index_load(const char *path, struct host_index *out, char **err);
 /* Parses the index's text; the same rules. */
 int host_index_parse(const char *text, size_t len, struct host_index *out, char **err);
 void host_index_free(struct host_index *idx);
-/* The first live machine using box name at version and provider, or NULL. */
+/* The first live machine using box name at version, stored for provider, or NULL: a machine
+ * whose provider accepts that box (box_provider_accepts(): vmm machines run libvirt boxes). */
 const struct host_machine *host_index_find_user(const struct host_index *idx, const char *box,
                                                 const char *version, const char *provider);
 

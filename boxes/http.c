@@ -3,6 +3,7 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -226,40 +227,149 @@ static size_t note_retry_after(char *p, size_t size, size_t n, void *userdata)
     return len;
 }
 
-int http_get(const char *url, bool insecure, size_t max, char **data, size_t *len, char **err)
+/* The URL's scheme and host (lower case as curl gives them) and its port; -1 when unparsable. */
+static int url_parts(const char *url, char **scheme, char **host, long *port)
 {
-    int max_retries = http_max_retries();
-    for (int attempt = 0;; attempt++) {
+    CURLU *u = curl_url();
+    char *sc = NULL, *h = NULL, *p = NULL;
+    int rc = -1;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &sc, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        *scheme = xstrdup(sc);
+        *host = xstrdup(h);
+        *port = strtol(p, NULL, 10);
+        rc = 0;
+    }
+    curl_free(sc);
+    curl_free(h);
+    curl_free(p);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static bool is_loopback_v4(const char *host)
+{
+    struct in_addr a;
+    return inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+const char *http_redirect_refusal(const char *from, const char *to, bool strict)
+{
+    char *from_scheme = NULL, *from_host = NULL, *scheme = NULL, *host = NULL;
+    long from_port, port;
+    const char *why = NULL;
+    if (url_parts(to, &scheme, &host, &port) < 0 ||
+        (strcmp(scheme, "http") && strcmp(scheme, "https")))
+        why = "only http and https are allowed, redirects included";
+    else if (!strcmp(scheme, "https"))
+        why = NULL;
+    else if (url_parts(from, &from_scheme, &from_host, &from_port) < 0 ||
+             strcmp(from_scheme, "http"))
+        why = "a redirect from https to plain http is refused";
+    else if (strict && !is_loopback_v4(host))
+        why = "a box registry may only redirect to https URLs";
+    free(from_scheme);
+    free(from_host);
+    free(scheme);
+    free(host);
+    return why;
+}
+
+bool http_same_origin(const char *a, const char *b)
+{
+    char *as = NULL, *ah = NULL, *bs = NULL, *bh = NULL;
+    long ap = -1, bp = -2;
+    bool same = url_parts(a, &as, &ah, &ap) == 0 && url_parts(b, &bs, &bh, &bp) == 0 &&
+                !strcmp(as, bs) && !strcasecmp(ah, bh) && ap == bp;
+    free(as);
+    free(ah);
+    free(bs);
+    free(bh);
+    return same;
+}
+
+/* One request, no redirect followed: the answer's status, body and Location. */
+static CURLcode get_once(const struct http_get_request *req, const char *url, bool with_token,
+                         struct memory_sink *sink, long *status, char **location, char *errbuf)
+{
+    CURL *easy = http_easy_new(url, req->insecure, errbuf);
+    struct curl_slist *headers = NULL;
+    char *accept = req->accept ? xasprintf("Accept: %s", req->accept) : NULL;
+    if (accept)
+        headers = curl_slist_append(headers, accept);
+    if (with_token) {
+        curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+        curl_easy_setopt(easy, CURLOPT_XOAUTH2_BEARER, req->bearer);
+    }
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, to_memory);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, sink);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, note_retry_after);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, sink);
+    CURLcode code = curl_easy_perform(easy);
+    *status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, status);
+    char *redirect = NULL;
+    curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &redirect);
+    *location = redirect ? xstrdup(redirect) : NULL;
+    curl_easy_cleanup(easy);
+    curl_slist_free_all(headers);
+    free(accept);
+    return code;
+}
+
+#define MAX_REDIRECTS 10
+
+int http_get(const struct http_get_request *req, struct http_get_answer *answer, char **err)
+{
+    memset(answer, 0, sizeof *answer);
+    int max_retries = http_max_retries(), attempt = 0, redirects = 0;
+    char *url = xstrdup(req->url);
+    for (;;) {
         char errbuf[CURL_ERROR_SIZE];
-        struct memory_sink sink = {STRBUF_INIT, max, false, -1};
-        CURL *easy = http_easy_new(url, insecure, errbuf);
-        curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, to_memory);
-        curl_easy_setopt(easy, CURLOPT_WRITEDATA, &sink);
-        curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, note_retry_after);
-        curl_easy_setopt(easy, CURLOPT_HEADERDATA, &sink);
-        CURLcode code = curl_easy_perform(easy);
-        long status = 0;
-        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-        curl_easy_cleanup(easy);
+        struct memory_sink sink = {STRBUF_INIT, req->max, false, -1};
+        char *location = NULL;
+        bool with_token = req->bearer && http_same_origin(url, req->url);
+        CURLcode code = get_once(req, url, with_token, &sink, &answer->status, &location, errbuf);
+        long status = answer->status;
+        if (code == CURLE_OK && status >= 300 && status < 400 && location) {
+            sb_release(&sink.data);
+            const char *why = http_redirect_refusal(url, location, req->strict_redirects);
+            if (why || ++redirects > MAX_REDIRECTS) {
+                *err = why ? xasprintf("cannot download %s: %s (to %s)", url, why, location)
+                           : xasprintf("cannot download %s: too many redirects", req->url);
+                free(location);
+                free(url);
+                return -1;
+            }
+            free(url);
+            url = location;
+            continue;
+        }
+        free(location);
         if (code == CURLE_OK && status >= 200 && status < 300) {
-            *len = sink.data.len;
-            *data = sb_detach(&sink.data);
+            answer->len = sink.data.len;
+            answer->data = sb_detach(&sink.data);
+            free(url);
             return 0;
         }
         sb_release(&sink.data);
-        if (sink.too_big) {
-            *err = xasprintf("cannot download %s: larger than %zu bytes", url, max);
+        if (sink.too_big || !http_is_transient(code, status) || attempt >= max_retries) {
+            *err = sink.too_big
+                       ? xasprintf("cannot download %s: larger than %zu bytes", url, req->max)
+                       : http_describe_failure(url, code, status, errbuf);
+            free(url);
             return -1;
         }
         if (interrupt_requested()) {
             *err = xasprintf("%s: interrupted", url);
+            free(url);
             return -1;
         }
-        if (!http_is_transient(code, status) || attempt >= max_retries) {
-            *err = http_describe_failure(url, code, status, errbuf);
-            return -1;
-        }
-        double delay = http_retry_delay(attempt + 1, sink.retry_after);
+        double delay = http_retry_delay(++attempt, sink.retry_after);
         log_info("%s: %s; retrying in %.0f s", url,
                  code == CURLE_OK ? "server busy or failing" : curl_easy_strerror(code), delay);
         http_sleep(delay);

@@ -29,8 +29,33 @@ char *http_describe_failure(const char *url, CURLcode code, long status, const c
 char *http_resolve(const char *base, const char *rel);
 /* Parses a Retry-After value (seconds or an HTTP date) into seconds from now; -1 when invalid. */
 long http_parse_retry_after(const char *value);
-/* GETs url into memory (at most max bytes), retrying transient failures. Returns 0, or -1 with
- * *err (newly allocated). */
-int http_get(const char *url, bool insecure, size_t max, char **data, size_t *len, char **err);
+/* Why a redirect from `from` to `to` must not be followed, or NULL when it may be: only to http
+ * or https, never from https down to http, and with strict (a box registry) only to https, but
+ * for plain http within 127.0.0.0/8, which never leaves the host (the tests' registries). */
+const char *http_redirect_refusal(const char *from, const char *to, bool strict);
+/* True when both URLs name the same scheme, host and port: credentials for one may go to the
+ * other. */
+bool http_same_origin(const char *a, const char *b);
+
+/* A GET of a small document (a catalog). Redirects are followed by hand, each one checked with
+ * http_redirect_refusal(); the bearer token goes only to requests of the first URL's origin. */
+struct http_get_request {
+    const char *url;
+    bool insecure;
+    bool strict_redirects;
+    const char *accept; /* Accept header, or NULL */
+    const char *bearer; /* access token, or NULL */
+    size_t max;         /* largest body accepted */
+};
+
+struct http_get_answer {
+    char *data; /* newly allocated, NUL-terminated */
+    size_t len;
+    long status; /* the last HTTP status, 0 when no answer came */
+};
+
+/* Retries transient failures. Returns 0 (a 2xx answer), or -1 with *err (newly allocated) and
+ * answer->status set when the server answered. */
+int http_get(const struct http_get_request *req, struct http_get_answer *answer, char **err);
 
 #endif

@@ -41,17 +41,53 @@ static char *name_from_file(const char *location)
     return name;
 }
 
-/* ROVE_BOX_CATALOG: a catalog document (ends in .json) or a base under which NAME.json lives. */
-static int catalog_for_name(const struct box_request *req, struct box_source *out)
+#define PUBLIC_REGISTRY "https://vagrantcloud.com"
+
+static const char *first_env(const char *a, const char *b)
 {
-    const char *configured = req->catalog ? req->catalog : getenv("ROVE_BOX_CATALOG");
-    if (!configured || !*configured) {
-        log_error("'%s' looks like a box name, but no catalog is configured: set "
-                  "ROVE_BOX_CATALOG to a catalog URL or folder, or give the URL or path of "
-                  "the box",
+    const char *v = getenv(a);
+    if (!v || !*v)
+        v = getenv(b);
+    return v && *v ? v : NULL;
+}
+
+/* ORG/NAME without a catalog: the registry's URL for it, as Vagrant builds it. */
+static int registry_for_name(const struct box_request *req, struct box_source *out)
+{
+    const char *base = first_env("ROVE_BOX_REGISTRY", "VAGRANT_SERVER_URL");
+    if (!strchr(req->source, '/') || strchr(strchr(req->source, '/') + 1, '/')) {
+        log_error("'%s' looks like a box name, but not ORG/NAME as a box registry names boxes, "
+                  "and no catalog is configured: set ROVE_BOX_CATALOG to a catalog URL or "
+                  "folder, or give the URL or path of the box",
                   req->source);
         return BOX_USAGE;
     }
+    if (base && !http_is_url(base)) {
+        log_error("the box registry '%s' (ROVE_BOX_REGISTRY or VAGRANT_SERVER_URL) is not an "
+                  "http(s) URL",
+                  base);
+        return BOX_USAGE;
+    }
+    if (!base)
+        base = PUBLIC_REGISTRY;
+    size_t n = strlen(base);
+    out->kind = BOX_SOURCE_CATALOG;
+    out->name = xstrdup(req->source);
+    out->is_url = true;
+    out->registry = true;
+    out->location = xasprintf("%s%s%s", base, base[n - 1] == '/' ? "" : "/", req->source);
+    const char *token = first_env("ROVE_BOX_TOKEN", "VAGRANT_CLOUD_TOKEN");
+    out->bearer = token ? xstrdup(token) : NULL;
+    return BOX_OK;
+}
+
+/* A catalog name: looked up in the machine's box_url or ROVE_BOX_CATALOG (a catalog document
+ * ending in .json, or a base under which NAME.json lives), else in the box registry. */
+static int catalog_for_name(const struct box_request *req, struct box_source *out)
+{
+    const char *configured = req->catalog ? req->catalog : getenv("ROVE_BOX_CATALOG");
+    if (!configured || !*configured)
+        return registry_for_name(req, out);
     out->kind = BOX_SOURCE_CATALOG;
     out->name = xstrdup(req->source);
     out->is_url = http_is_url(configured);
@@ -140,7 +176,46 @@ void box_source_free(struct box_source *src)
 {
     free(src->location);
     free(src->name);
+    free(src->bearer);
     memset(src, 0, sizeof *src);
+}
+
+/* The registry's answer for a name: what went wrong, in the words a user needs. */
+static void registry_failure(const struct box_source *src, long status, const char *err)
+{
+    if (status == 404 || status == 410)
+        log_error("box %s not found at %s: %ld", src->name, src->location, status);
+    else if (status == 401 || status == 403)
+        log_error("box %s at %s: access denied: %ld (%s)", src->name, src->location, status,
+                  src->bearer ? "the token in ROVE_BOX_TOKEN or VAGRANT_CLOUD_TOKEN was refused"
+                              : "a private box needs a token in ROVE_BOX_TOKEN");
+    else
+        log_error("box %s: %s", src->name, err);
+}
+
+static int fetch_catalog(const struct box_source *src, bool insecure, char **text, size_t *len)
+{
+    struct http_get_request req = {
+        .url = src->location,
+        .insecure = insecure,
+        .strict_redirects = src->registry,
+        .accept = "application/json",
+        .bearer = src->bearer,
+        .max = CATALOG_MAX_SIZE,
+    };
+    struct http_get_answer answer;
+    char *err = NULL;
+    if (http_get(&req, &answer, &err) < 0) {
+        if (src->registry)
+            registry_failure(src, answer.status, err);
+        else
+            log_error("%s", err);
+        free(err);
+        return BOX_ERROR;
+    }
+    *text = answer.data;
+    *len = answer.len;
+    return BOX_OK;
 }
 
 int box_source_load_catalog(const struct box_source *src, bool insecure, struct box_catalog *out)
@@ -148,11 +223,8 @@ int box_source_load_catalog(const struct box_source *src, bool insecure, struct 
     char *text = NULL, *err = NULL;
     size_t len = 0;
     if (src->is_url) {
-        if (http_get(src->location, insecure, CATALOG_MAX_SIZE, &text, &len, &err) < 0) {
-            log_error("%s", err);
-            free(err);
+        if (fetch_catalog(src, insecure, &text, &len) != BOX_OK)
             return BOX_ERROR;
-        }
     } else if (fs_read_file(src->location, &text, &len) < 0) {
         log_error("cannot read the catalog %s: %s", src->location, strerror(errno));
         return BOX_ERROR;
@@ -167,19 +239,32 @@ int box_source_load_catalog(const struct box_source *src, bool insecure, struct 
     return BOX_OK;
 }
 
-char *box_source_provider_location(const struct box_source *src, const char *url, bool *is_url)
+/* A URL a catalog fetched over the network leads to: http(s) only, never a local file; from a
+ * registry only https (or 127.0.0.0/8), as its redirects. */
+static char *network_location(const struct box_source *src, const char *url, const char **why)
 {
-    if (http_is_url(url)) {
-        *is_url = true;
-        return xstrdup(url);
+    char *resolved = http_is_url(url) ? xstrdup(url) : http_resolve(src->location, url);
+    if (!resolved || !http_is_url(resolved)) {
+        *why = "a catalog fetched over the network may only lead to http(s) URLs";
+    } else if (http_redirect_refusal(src->location, resolved, src->registry)) {
+        *why = src->registry ? "a box registry may only lead to https URLs"
+                             : "a catalog fetched over https may not lead to plain http";
+    } else {
+        return resolved;
     }
-    if (!strncmp(url, "file://", 7)) {
-        *is_url = false;
+    free(resolved);
+    return NULL;
+}
+
+char *box_source_provider_location(const struct box_source *src, const char *url, bool *is_url,
+                                   const char **why)
+{
+    *why = NULL;
+    *is_url = src->is_url || http_is_url(url);
+    if (*is_url)
+        return src->is_url ? network_location(src, url, why) : xstrdup(url);
+    if (!strncmp(url, "file://", 7))
         return xstrdup(url + 7);
-    }
-    *is_url = src->is_url;
-    if (src->is_url)
-        return http_resolve(src->location, url);
     char *dir = fs_dirname(src->location);
     char *joined = fs_join(dir, url);
     char *abs = fs_absolute(joined);

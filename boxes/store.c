@@ -150,6 +150,14 @@ static char *record_string(struct json_object *o, const char *key)
     return xstrdup(json_object_get_string(v));
 }
 
+static long long record_int(struct json_object *o, const char *key)
+{
+    struct json_object *v;
+    if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+        return 0;
+    return (long long)json_object_get_int64(v);
+}
+
 static void read_record(struct box_entry *e)
 {
     char *path = fs_join(e->dir, BOX_RECORD_NAME);
@@ -160,9 +168,12 @@ static void read_record(struct box_entry *e)
         e->source = record_string(o, "source");
         e->catalog = record_string(o, "catalog");
         e->checksum = record_string(o, "checksum");
-        struct json_object *v;
-        if (o && json_object_object_get_ex(o, "added", &v))
-            e->added = json_object_get_int64(v);
+        e->sha256 = record_string(o, "sha256");
+        e->file.size = (uint64_t)record_int(o, "size");
+        e->file.mtime_ns = record_int(o, "mtime_ns");
+        e->file.inode = (uint64_t)record_int(o, "inode");
+        e->file.device = (uint64_t)record_int(o, "device");
+        e->added = record_int(o, "added");
         json_object_put(o);
     }
     free(text);
@@ -275,6 +286,7 @@ void box_entry_free(struct box_entry *e)
     free(e->source);
     free(e->catalog);
     free(e->checksum);
+    free(e->sha256);
     memset(e, 0, sizeof *e);
 }
 
@@ -293,7 +305,11 @@ static char *temp_root(void)
     return tmp;
 }
 
-/* Removes STORE/.tmp/ESCAPED.* : only killed runs leave them, as the caller holds the lock. */
+/* Temporary folders are ESCAPED@XXXXXX: '@' never occurs in an escaped name, so the leftovers of
+ * "foo" are never taken for the folder of a running add of "foo.bar". */
+#define TEMP_SEPARATOR '@'
+
+/* Removes STORE/.tmp/ESCAPED@* : only killed runs leave them, as the caller holds the lock. */
 static void remove_leftovers(const char *tmp, const char *escaped)
 {
     DIR *d = opendir(tmp);
@@ -302,7 +318,7 @@ static void remove_leftovers(const char *tmp, const char *escaped)
     size_t n = strlen(escaped);
     struct dirent *de;
     while ((de = readdir(d))) {
-        if (strncmp(de->d_name, escaped, n) || de->d_name[n] != '.')
+        if (strncmp(de->d_name, escaped, n) || de->d_name[n] != TEMP_SEPARATOR)
             continue;
         char *path = fs_join(tmp, de->d_name);
         log_debug("removing %s, left by an interrupted rove", path);
@@ -321,7 +337,7 @@ char *box_store_make_temp(const char *name)
         log_error("cannot create %s: %s", tmp, strerror(errno));
     } else {
         remove_leftovers(tmp, escaped);
-        path = xasprintf("%s/%s.XXXXXX", tmp, escaped);
+        path = xasprintf("%s/%s%cXXXXXX", tmp, escaped, TEMP_SEPARATOR);
         if (!mkdtemp(path)) {
             log_error("cannot create a folder in %s: %s", tmp, strerror(errno));
             free(path);
@@ -382,7 +398,7 @@ int box_store_remove(const struct box_entry *e)
 {
     char *tmp = temp_root();
     char *escaped = box_name_escape(e->name);
-    char *trash = xasprintf("%s/%s.removing.XXXXXX", tmp, escaped);
+    char *trash = xasprintf("%s/%s%cremoving.XXXXXX", tmp, escaped, TEMP_SEPARATOR);
     int rc = -1;
     if (fs_mkdir_p(tmp, 0755) < 0 || !mkdtemp(trash)) {
         log_error("cannot create a folder in %s: %s", tmp, strerror(errno));

@@ -11,10 +11,17 @@ struct box_entry {
     char *version;
     char *provider;
     char *dir;
-    uint64_t size; /* bytes on disk (allocated blocks: sparse images count what they hold) */
-    char *source;  /* from the record; NULL when unknown */
-    char *catalog;
-    char *checksum;
+    uint64_t size;  /* bytes on disk (allocated blocks: sparse images count what they hold) */
+    char *source;   /* from the record: the URL or absolute path asked for; NULL when unknown */
+    char *catalog;  /* the catalog it was chosen from, or NULL */
+    char *checksum; /* "TYPE:HEX" verified when it was added, or NULL */
+    char *sha256;   /* "sha256:HEX" of the .box, or NULL (added by an older rove) */
+    struct box_origin_file {
+        uint64_t size;      /* bytes of the .box; 0 when unknown */
+        long long mtime_ns; /* of a local .box when it was added; 0 for URLs */
+        uint64_t inode;
+        uint64_t device;
+    } file;
     long long added; /* seconds since the epoch, 0 when unknown */
 };
 

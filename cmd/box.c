@@ -65,8 +65,10 @@ static const char box_usage[] =
     "  rove box add SOURCE [--name NAME] [--box-version CONSTRAINT] [--provider NAME]\n"
     "               [--checksum TYPE:HEX] [--require-checksum] [--force] [--insecure]\n"
     "      SOURCE is a catalog name (looked up in $ROVE_BOX_CATALOG: a catalog .json URL or\n"
-    "      path, or a base URL or folder holding NAME.json), the URL or path of a catalog\n"
-    "      (.json), or the URL or path of a .box (tar, tar.gz, tar.xz, tar.zst, zip).\n"
+    "      path, or a base URL or folder holding NAME.json; without it, ORG/NAME is asked of\n"
+    "      the box registry, $ROVE_BOX_REGISTRY, else $VAGRANT_SERVER_URL, else\n"
+    "      https://vagrantcloud.com), the URL or path of a catalog (.json), or the URL or path\n"
+    "      of a .box (tar, tar.gz, tar.xz, tar.zst, zip).\n"
     "      --name NAME           store a .box given by URL or path under NAME (default: its\n"
     "                            file name without extension; version 0)\n"
     "      --box-version C       newest catalog version matching C, e.g. \">= 1.0, < 2.0\",\n"
@@ -87,7 +89,9 @@ static const char box_usage[] =
     "  rove box update [NAME] [--provider P] [--insecure]\n"
     "      adds the newest catalog version of outdated boxes (prune removes old ones)\n"
     "\n"
-    "Environment: ROVE_HOME, ROVE_BOX_CATALOG, ROVE_HTTP_RETRIES, ROVE_HTTP_STALL_TIMEOUT.\n"
+    "Environment: ROVE_HOME, ROVE_BOX_CATALOG, ROVE_BOX_REGISTRY (or VAGRANT_SERVER_URL),\n"
+    "ROVE_BOX_TOKEN (or VAGRANT_CLOUD_TOKEN: sent to the registry only), ROVE_HTTP_RETRIES,\n"
+    "ROVE_HTTP_STALL_TIMEOUT.\n"
     "Exit codes: 0 success, 1 failure, 2 usage error.\n";
 
 static int box_option(struct cmd_ctx *ctx, int opt, const char *arg)
@@ -150,6 +154,7 @@ static struct json_object *handle_json(const struct box_handle *h)
     json_add_string(o, "path", h->dir);
     json_add_string(o, "source", h->source);
     json_add_string(o, "checksum", h->checksum);
+    json_add_string(o, "sha256", h->sha256);
     json_object_object_add(o, "added", json_object_new_boolean(h->added));
     return o;
 }
@@ -190,6 +195,7 @@ static struct json_object *entry_json(const struct box_entry *e)
     json_add_string(o, "source", e->source);
     json_add_string(o, "catalog", e->catalog);
     json_add_string(o, "checksum", e->checksum);
+    json_add_string(o, "sha256", e->sha256);
     return o;
 }
 

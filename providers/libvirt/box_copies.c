@@ -1,6 +1,7 @@
 #include "providers/libvirt/box_copies.h"
 #include "providers/libvirt/connection.h"
 #include "providers/libvirt/ops.h"
+#include "providers/libvirt/storage.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -153,6 +154,15 @@ static const char *user_of(const struct users *u, const char *path)
     return NULL;
 }
 
+bool lv_volume_is_used(virConnectPtr conn, virStoragePoolPtr pool, const char *path)
+{
+    struct users users = {0};
+    users_load(conn, pool, &users);
+    bool used = user_of(&users, path) != NULL;
+    users_clear(&users);
+    return used;
+}
+
 /* Deletes one recorded volume unless something uses it. Returns 0, or -1 when it could not be
  * deleted. */
 static int remove_copy(virStoragePoolPtr pool, const struct users *users, const char *volume,
@@ -173,6 +183,7 @@ static int remove_copy(virStoragePoolPtr pool, const struct users *users, const 
                   lv_last_error());
         rc = -1;
     } else {
+        lv_box_volume_marker_delete(pool, volume);
         log_info("removed libvirt volume %s", volume);
     }
     free(path);

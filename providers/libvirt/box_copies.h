@@ -7,9 +7,14 @@
 
 #include "providers/provider.h"
 
+#include <libvirt/libvirt.h>
+#include <stdbool.h>
+
 /* Records that volume in pool at uri holds part of the box in box_dir. Best effort: when the
  * record cannot be written it warns that the volume will outlive the box. */
 void lv_box_copies_note(const char *box_dir, const char *uri, const char *pool, const char *volume);
+/* True when a volume of the pool (its backing store) or a domain of the connection names path. */
+bool lv_volume_is_used(virConnectPtr conn, virStoragePoolPtr pool, const char *path);
 /* The provider's remove_box_copies operation. Returns 0, or -1 when a volume that no machine
  * uses could not be deleted (an unreachable libvirt included). */
 int lv_remove_box_copies(const struct rove_box *box, int log_level);

@@ -1,4 +1,5 @@
 #include "providers/libvirt/storage.h"
+#include "providers/libvirt/box_copies.h"
 #include "providers/libvirt/connection.h"
 #include "providers/libvirt/domain_xml.h"
 #include "util/interrupt.h"
@@ -77,13 +78,20 @@ virStoragePoolPtr lv_pool_ensure(virConnectPtr conn, const char *pool_name, cons
     return pool;
 }
 
+struct upload_source {
+    int fd;
+    uint64_t sent;
+};
+
 static int read_chunk(virStreamPtr st, char *data, size_t nbytes, void *opaque)
 {
     (void)st;
-    int fd = *(int *)opaque;
+    struct upload_source *src = opaque;
     ssize_t n = -1;
-    while (!interrupt_requested() && (n = read(fd, data, nbytes)) < 0 && errno == EINTR)
+    while (!interrupt_requested() && (n = read(src->fd, data, nbytes)) < 0 && errno == EINTR)
         ;
+    if (n > 0)
+        src->sent += (uint64_t)n;
     return (int)n;
 }
 
@@ -97,7 +105,8 @@ static int upload_into(virConnectPtr conn, virStorageVolPtr vol, int fd, uint64_
             virStreamFree(st);
         return -1;
     }
-    if (virStreamSendAll(st, read_chunk, &fd) < 0) {
+    struct upload_source src = {.fd = fd};
+    if (virStreamSendAll(st, read_chunk, &src) < 0) {
         if (interrupt_requested())
             log_error("machine %s: interrupted while uploading %s", machine, local_path);
         else
@@ -110,8 +119,11 @@ static int upload_into(virConnectPtr conn, virStorageVolPtr vol, int fd, uint64_
     if (rc < 0)
         log_error("machine %s: finishing the upload of %s failed: %s", machine, local_path,
                   lv_last_error());
+    else if (src.sent != size)
+        log_error("machine %s: uploaded %llu bytes of %s, which has %llu", machine,
+                  (unsigned long long)src.sent, local_path, (unsigned long long)size);
     virStreamFree(st);
-    return rc < 0 ? -1 : 0;
+    return rc < 0 || src.sent != size ? -1 : 0;
 }
 
 static virStorageVolPtr volume_create(virStoragePoolPtr pool, const char *volume, uint64_t size,
@@ -177,14 +189,71 @@ char *lv_volume_upload_new(virConnectPtr conn, virStoragePoolPtr pool, const cha
     return path;
 }
 
-/* A box volume is complete when its file is exactly as long as the local file; an upload that
- * was interrupted leaves a shorter one. */
-static bool volume_is_complete(virStorageVolPtr vol, uint64_t size)
+/* A box volume counts as complete only once a marker volume VOLUME.complete exists beside it:
+ * rove makes the marker after the upload's stream finished with every byte of the local file.
+ * libvirt sizes a volume in full when it creates it, so the length of an upload killed midway
+ * proves nothing; without its marker the volume is uploaded again. */
+static char *marker_name(const char *volume)
 {
-    virStorageVolInfo info;
-    if (virStorageVolGetInfoFlags(vol, &info, VIR_STORAGE_VOL_GET_PHYSICAL) < 0)
-        return false;
-    return info.allocation == size;
+    return xasprintf("%s" LV_COMPLETE_SUFFIX, volume);
+}
+
+static bool marker_exists(virStoragePoolPtr pool, const char *volume)
+{
+    char *name = marker_name(volume);
+    virStorageVolPtr vol = virStorageVolLookupByName(pool, name);
+    free(name);
+    if (vol)
+        virStorageVolFree(vol);
+    return vol != NULL;
+}
+
+static int marker_create(virStoragePoolPtr pool, const char *volume, const char *machine)
+{
+    char *name = marker_name(volume);
+    virStorageVolPtr vol = volume_create(pool, name, 0, machine);
+    free(name);
+    if (vol)
+        virStorageVolFree(vol);
+    return vol ? 0 : -1;
+}
+
+void lv_box_volume_marker_delete(virStoragePoolPtr pool, const char *volume)
+{
+    char *name = marker_name(volume);
+    virStorageVolPtr vol = virStorageVolLookupByName(pool, name);
+    if (vol) {
+        virStorageVolDelete(vol, 0);
+        virStorageVolFree(vol);
+    }
+    free(name);
+}
+
+/* The volume is there and complete; one without a marker that a disk already uses as its
+ * backing file (uploaded by an older rove) is adopted: it was complete when that disk was made. */
+static bool volume_is_complete(virConnectPtr conn, virStoragePoolPtr pool, virStorageVolPtr vol,
+                               const char *volume, const char *machine)
+{
+    if (marker_exists(pool, volume))
+        return true;
+    char *path = virStorageVolGetPath(vol);
+    bool used = path && lv_volume_is_used(conn, pool, path);
+    free(path);
+    return used && marker_create(pool, volume, machine) == 0;
+}
+
+/* Uploads into a new volume and marks it complete; nothing is left when either fails. */
+static char *upload_complete(virConnectPtr conn, virStoragePoolPtr pool, const char *volume,
+                             const char *local_path, const char *machine)
+{
+    lv_box_volume_marker_delete(pool, volume); /* of a volume deleted behind rove's back */
+    char *path = lv_volume_upload_new(conn, pool, volume, local_path, machine);
+    if (path && marker_create(pool, volume, machine) < 0) {
+        lv_volume_delete(conn, virStoragePoolGetName(pool), volume, machine);
+        free(path);
+        path = NULL;
+    }
+    return path;
 }
 
 char *lv_box_file_ensure(virConnectPtr conn, virStoragePoolPtr pool, const char *volume,
@@ -199,8 +268,9 @@ char *lv_box_file_ensure(virConnectPtr conn, virStoragePoolPtr pool, const char 
     flock(fd, LOCK_EX);
     virStoragePoolRefresh(pool, 0);
     virStorageVolPtr vol = virStorageVolLookupByName(pool, volume);
-    if (vol && !volume_is_complete(vol, size)) {
-        log_warn("volume %s is incomplete (an interrupted upload?): uploading it again", volume);
+    if (vol && !volume_is_complete(conn, pool, vol, volume, machine)) {
+        log_warn("volume %s was never completed (an interrupted upload): uploading it again",
+                 volume);
         virStorageVolDelete(vol, 0);
         virStorageVolFree(vol);
         vol = NULL;
@@ -211,7 +281,7 @@ char *lv_box_file_ensure(virConnectPtr conn, virStoragePoolPtr pool, const char 
         virStorageVolFree(vol);
     } else {
         log_info("uploading %s into libvirt volume %s", local_path, volume);
-        path = lv_volume_upload_new(conn, pool, volume, local_path, machine);
+        path = upload_complete(conn, pool, volume, local_path, machine);
     }
     flock(fd, LOCK_UN);
     close(fd);

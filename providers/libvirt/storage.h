@@ -14,8 +14,13 @@
 virStoragePoolPtr lv_pool_ensure(virConnectPtr conn, const char *pool_name, const char *uri,
                                  const char *machine);
 
+/* A box volume is complete once a marker volume of its name + this suffix exists. */
+#define LV_COMPLETE_SUFFIX ".complete"
+
 /* The volume holding a box file (its disk, kernel or initrd), uploaded from local_path unless a
- * complete copy is there already. Returns the volume's path (newly allocated) or NULL. */
+ * complete copy is there already: one whose upload finished with every byte and was then marked
+ * complete. An upload that was interrupted is redone. Returns the volume's path (newly
+ * allocated) or NULL. */
 char *lv_box_file_ensure(virConnectPtr conn, virStoragePoolPtr pool, const char *volume,
                          const char *local_path, const char *machine);
 
@@ -27,6 +32,9 @@ char *lv_overlay_create(virStoragePoolPtr pool, const char *volume, const char *
 /* A new volume with the contents of local_path. Returns its path (newly allocated) or NULL. */
 char *lv_volume_upload_new(virConnectPtr conn, virStoragePoolPtr pool, const char *volume,
                            const char *local_path, const char *machine);
+
+/* Deletes the completion marker of a box volume, if any. */
+void lv_box_volume_marker_delete(virStoragePoolPtr pool, const char *volume);
 
 /* Deletes the volume; a missing pool or volume is success. Returns 0 or -1. */
 int lv_volume_delete(virConnectPtr conn, const char *pool_name, const char *volume,

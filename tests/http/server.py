@@ -2,7 +2,11 @@
 """HTTP test server for rove's box tests: serves a folder on 127.0.0.1 with Range, If-Range, ETag
 and Last-Modified, redirects, and injected faults. Every request is logged as one JSON line.
 
-    server.py --root DIR --port-file FILE --log FILE [--tls CERT KEY]
+    server.py --root DIR --port-file FILE --log FILE [--tls CERT KEY] [--token TOKEN]
+
+--token makes it a box registry that wants "Authorization: Bearer TOKEN" on every request
+(401 otherwise), as a private box on the public registry does. The log records each request's
+Authorization and Accept headers, so tests see where a token went.
 
 Faults are set over HTTP (each applies to one path, for a number of requests, then lapses):
     /_fault?path=/x.box&kind=drop&after=N        close the connection after N body bytes
@@ -11,6 +15,8 @@ Faults are set over HTTP (each applies to one path, for a number of requests, th
     /_fault?path=/x.box&kind=status&code=500     answer with that status (add retry_after=S)
     /_fault?path=/x.box&kind=slow&rate=B         send B bytes per second
     /_fault?path=/x.box&kind=norange             ignore Range (always send the whole file)
+    /_fault?path=/x.box&kind=noifrange           honour Range but ignore If-Range (send the
+                                                 asked-for bytes even of a changed file)
     /_fault?path=/x.box&kind=redirect&to=URL     answer 302 to URL (code=301/307 also)
   each takes times=N (default 1; 0 means forever).
     /_clear                                      forget every fault
@@ -37,6 +43,7 @@ IN_FLIGHT = 0
 IDLE = threading.Condition(LOCK)
 LOG = None
 ROOT = None
+TOKEN = None
 
 
 def take_fault(path):
@@ -109,7 +116,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def finish_log(self, status, sent, extra=None):
         entry = {"method": self.command, "path": self.path, "status": status, "sent": sent,
-                 "range": self.headers.get("Range"), "if_range": self.headers.get("If-Range")}
+                 "range": self.headers.get("Range"), "if_range": self.headers.get("If-Range"),
+                 "authorization": self.headers.get("Authorization"),
+                 "accept": self.headers.get("Accept")}
         if extra:
             entry.update(extra)
         log(entry)
@@ -128,6 +137,8 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         if url.path in ("/_fault", "/_clear"):
             return self.control(url)
+        if TOKEN and self.headers.get("Authorization") != "Bearer " + TOKEN:
+            return self.simple(401, [("WWW-Authenticate", "Bearer")], b"token required\n")
         fault = take_fault(url.path) or {}
         kind = fault.get("kind")
         if kind == "status":
@@ -148,7 +159,7 @@ class Handler(BaseHTTPRequestHandler):
         rng = self.headers.get("Range")
         if_range = self.headers.get("If-Range")
         range_ok = kind != "norange" and rng and rng.startswith("bytes=")
-        if range_ok and if_range and if_range not in (etag, modified):
+        if range_ok and if_range and if_range not in (etag, modified) and kind != "noifrange":
             range_ok = False  # the file changed: send it whole
         if range_ok:
             first, _, last = rng[6:].partition("-")
@@ -205,14 +216,15 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global LOG, ROOT
+    global LOG, ROOT, TOKEN
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", required=True)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log", required=True)
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve https")
+    ap.add_argument("--token", help="answer 401 to requests without this bearer token")
     args = ap.parse_args()
-    ROOT, LOG = args.root, args.log
+    ROOT, LOG, TOKEN = args.root, args.log, args.token
     open(LOG, "a").close()  # an empty log means no requests, not a missing file
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True

@@ -18,8 +18,9 @@ V15=$(entry 1.5 libvirt "$URL/boxes/box-1.5.box")
 V2=$(entry 2.0 virtualbox "$URL/boxes/box-2.0-vb.box")
 catalog "$V1,$V12,$V2" >"$WWW/cat/test/box.json"
 
-# A name without a catalog is a usage error that says what to do.
-run "no catalog" 2 box add test/box
+# A name that is not ORG/NAME (so no registry has it) without a catalog is a usage error that
+# says what to do.
+run "no catalog" 2 box add testbox
 expect_err "ROVE_BOX_CATALOG"
 
 # Base URL: BASE/NAME.json; libvirt preferred, so 2.0 (virtualbox only) is not chosen.
@@ -75,3 +76,10 @@ pass "catalog file with several boxes; catalog URL as SOURCE"
 run "list json" 0 --json box list
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all(b["size"]>0 and b["checksum"].startswith("sha256:") for b in d), d' "$T/out" || fail "list --json"
 pass "list --json has sizes and checksums"
+
+# A catalog fetched over the network may not lead to a local file.
+printf '{"name":"test/local","versions":[{"version":"1","providers":[{"name":"libvirt","url":"file://%s"}]}]}' \
+    "$WWW/boxes/box-1.0.box" >"$WWW/cat/test/local.json"
+ROVE_BOX_CATALOG="$URL/cat" run "file url" 1 box add test/local
+expect_err "may only lead to http(s) URLs"
+pass "an http catalog pointing at file:// is refused"

@@ -37,3 +37,16 @@ expect_err "wrong length"
 run "bad type" 2 box add "$URL/c.box" --checksum "crc32:abcd"
 [ "$(requests /c.box | wc -l)" = 6 ] || fail "refused requests must not download"
 pass "--require-checksum and malformed checksums refuse before downloading"
+
+# A zip box is whole on disk before it is unpacked: its checksum is compared first, so a box
+# that is not the one pinned is never unpacked (this one would be refused for its '..' entry).
+python3 -c '
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.writestr("metadata.json", "{\"provider\":\"libvirt\"}")
+    z.writestr("../outside", "x")' "$WWW/z.box"
+run "zip mismatch" 1 box add "$URL/z.box" --checksum "sha256:$BAD"
+expect_err "checksum mismatch for $URL/z.box"
+grep -q "outside" "$T/err" && fail "the zip was unpacked before its checksum was compared"
+expect_no_temp
+pass "zip boxes: checksum compared before unpacking"

@@ -17,3 +17,17 @@ grep -q "already in the store" "$T/b.err" || { cat "$T/b.err"; fail "second did 
 expect_store "c 0 libvirt"
 expect_no_temp
 pass "concurrent adds: one download, the other waited and reused it"
+
+# Adding box "cfoo" does not take the temporary folder of a running add of "cfoo.bar" for a
+# leftover of its own.
+mkbox good "$WWW/cfoo.bar.box" --size 200000
+mkbox good "$WWW/cfoo.box" --size 4000
+fault "path=/cfoo.bar.box&kind=slow&rate=100000"
+"$ROVE" box add "$URL/cfoo.bar.box" >"$T/slow.out" 2>&1 &
+slow=$!
+for _ in $(seq 200); do ls "$ROVE_HOME/boxes/.tmp/" 2>/dev/null | grep -q '^cfoo\.bar@' && break; sleep 0.05; done
+ls "$ROVE_HOME/boxes/.tmp/" | grep -q '^cfoo\.bar@' || fail "the slow add made no temporary folder"
+run "cfoo" 0 box add "$URL/cfoo.box"
+wait $slow || { cat "$T/slow.out" >&2; fail "the add of cfoo.bar failed beside an add of cfoo"; }
+[ -f "$ROVE_HOME/boxes/cfoo.bar/0/libvirt/.rove-box.json" ] || fail "cfoo.bar not stored"
+pass "box add foo leaves the temporary folder of a running box add foo.bar alone"

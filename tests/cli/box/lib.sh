@@ -7,15 +7,20 @@ HERE="$ROVE_SRC/tests/cli/box"
 T=$(mktemp -d /tmp/rove-box-test.XXXXXX)
 export ROVE_HOME="$T/home"
 export ROVE_HTTP_RETRY_MAX_WAIT=2
-unset ROVE_BOX_CATALOG
+unset ROVE_BOX_CATALOG VAGRANT_SERVER_URL ROVE_BOX_TOKEN VAGRANT_CLOUD_TOKEN
+# Box names no test serves go to a port nothing listens on, never to the public registry.
+export ROVE_BOX_REGISTRY=http://127.0.0.1:9
 WWW="$T/www"
 mkdir -p "$WWW"
 SERVER_PID=
 FAILED=0
 
+EXTRA_PIDS=
 cleanup() {
-    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
-    [ -n "$SERVER_PID" ] && wait "$SERVER_PID" 2>/dev/null
+    for pid in $SERVER_PID $EXTRA_PIDS; do
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
     if [ "$FAILED" = 0 ]; then rm -rf "$T"; else echo "kept $T for inspection"; fi
 }
 trap cleanup EXIT
@@ -27,6 +32,18 @@ start_server() {
     for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
     PORT=$(cat "$T/port")
     URL="http://127.0.0.1:$PORT"
+}
+
+# start_extra_server NAME ROOT [SERVER ARGS...]: another server on 127.0.0.1 serving ROOT and
+# logging to $T/NAME.log; sets EXTRA_URL.
+start_extra_server() {
+    local name=$1 root=$2
+    shift 2
+    python3 "$ROVE_SRC/tests/http/server.py" --root "$root" --port-file "$T/$name.port" \
+        --log "$T/$name.log" "$@" &
+    EXTRA_PIDS="$EXTRA_PIDS $!"
+    for _ in $(seq 100); do [ -s "$T/$name.port" ] && break; sleep 0.05; done
+    EXTRA_URL="http://127.0.0.1:$(cat "$T/$name.port")"
 }
 
 fault() { curl -fsS "$URL/_fault?$1" >/dev/null; }

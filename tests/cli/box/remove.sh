@@ -30,6 +30,17 @@ expect_err "keeping box test/m 1.0 (libvirt): machine 'web' of $T/proj uses it"
 expect_store "test/m 1.0 libvirt" "test/m 2.0 libvirt"
 pass "prune keeps a box in use"
 
+# A vmm machine runs the box stored for libvirt: that box is in use too.
+cp "$ROVE_HOME/index.json" "$T/index.saved"
+python3 -c 'import sys; p = sys.argv[1]; s = open(p).read(); open(p, "w").write(s.replace("\"libvirt\"", "\"vmm\"", 1))' "$ROVE_HOME/index.json"
+grep -q '"provider": "vmm"' "$ROVE_HOME/index.json" || fail "index not rewritten"
+run "in use by vmm" 1 box remove test/m --box-version 1.0
+expect_err "box test/m 1.0 (libvirt) is used by machine 'web' of $T/proj"
+run "prune keeps vmm's" 0 box prune
+expect_store "test/m 1.0 libvirt" "test/m 2.0 libvirt"
+cp "$T/index.saved" "$ROVE_HOME/index.json"
+pass "a box a vmm machine runs is kept by remove and prune"
+
 run "stale user ignored" 0 box remove test/m --box-version 2.0
 expect_store "test/m 1.0 libvirt"
 pass "a machine whose state folder is gone does not hold a box"

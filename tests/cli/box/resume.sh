@@ -78,3 +78,17 @@ requests /r.box | head -1 | grep -q '^200 bytes=' || { requests /r.box; fail "ch
 cmp <(bsdtar -xOf "$WWW/r.box" box.img) "$ROVE_HOME/boxes/r5/0/libvirt/box.img" || fail "r5 is not the new file"
 expect_no_temp
 pass "changed file (If-Range) restarts from zero"
+
+# A server that answers 206 with the rest of a changed file (it ignores If-Range): the answer's
+# ETag and size differ from the partial file's record, so the download starts again.
+mkbox good "$WWW/chg.box" --size 3000000
+fault "path=/chg.box&kind=drop&after=1000000"
+ROVE_HTTP_RETRIES=0 run "cut" 1 box add "$URL/chg.box"
+mkbox good "$WWW/chg.box" --size 3500000
+clear_faults
+fault "path=/chg.box&kind=noifrange"
+run "changed" 0 --json box add "$URL/chg.box"
+expect_err "downloading from the start"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["sha256"]=="sha256:"+sys.argv[2], d' \
+    "$T/out" "$(sha256 "$WWW/chg.box")" || fail "the stored box is not the changed file"
+pass "a 206 whose ETag or size differs from the partial file's record restarts"

@@ -18,3 +18,12 @@ expect_store
 run "insecure" 0 box add "$URL/t.box" --insecure
 expect_store "t 0 libvirt"
 pass "TLS verified by default; --insecure skips it"
+
+# A redirect from https down to plain http is not followed (not even within the host).
+start_extra_server plain "$WWW"
+curl -kfsS "$URL/_fault?path=/r.box&kind=redirect&to=$EXTRA_URL/t.box" >/dev/null
+run "downgrade" 1 box add "$URL/r.box" --insecure --name r
+expect_err "a redirect from https to plain http is refused (to $EXTRA_URL/t.box)"
+[ ! -s "$T/plain.log" ] || fail "the plain http server was asked: $(cat "$T/plain.log")"
+expect_store "t 0 libvirt"
+pass "https -> http redirects refused"

@@ -19,17 +19,23 @@ static void finds_live_users(void **state)
                            "{\"project\":\"/p\",\"name\":\"web\",\"box\":\"b\","
                            "\"box_version\":\"1\",\"provider\":\"libvirt\",\"state_dir\":\"/\"},"
                            "{\"project\":\"/p\",\"name\":\"any\",\"box\":\"c\","
-                           "\"state_dir\":\"/\",\"future_key\":1}]}");
+                           "\"state_dir\":\"/\",\"future_key\":1},"
+                           "{\"project\":\"/p\",\"name\":\"fast\",\"box\":\"d\","
+                           "\"box_version\":\"1\",\"provider\":\"vmm\",\"state_dir\":\"/\"}]}");
     struct host_index idx;
     char *err = NULL;
     assert_int_equal(host_index_parse(text, strlen(text), &idx, &err), 0);
-    assert_int_equal(idx.count, 3);
+    assert_int_equal(idx.count, 4);
     const struct host_machine *m = host_index_find_user(&idx, "b", "1", "libvirt");
     assert_non_null(m);
     assert_string_equal(m->name, "web");
     assert_null(host_index_find_user(&idx, "b", "2", "libvirt"));
     assert_null(host_index_find_user(&idx, "b", "1", "vmm"));
     assert_non_null(host_index_find_user(&idx, "c", "9", "vmm"));
+    /* A vmm machine runs a box stored for libvirt. */
+    m = host_index_find_user(&idx, "d", "1", "libvirt");
+    assert_non_null(m);
+    assert_string_equal(m->name, "fast");
     host_index_free(&idx);
     free(text);
 }

@@ -1,18 +1,11 @@
 #include "boxes/progress.h"
 #include "util/log.h"
+#include "util/monotonic.h"
 #include "util/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-double progress_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void progress_start(struct progress *p, const char *label)
 {
@@ -20,7 +13,7 @@ void progress_start(struct progress *p, const char *label)
     p->label = xstrdup(label);
     p->bar = log_progress_enabled();
     p->lines = !p->bar && log_get_level() >= LOG_INFO;
-    p->start_time = progress_now();
+    p->start_time = monotonic_seconds();
     p->last_tenth = -1;
 }
 
@@ -29,7 +22,7 @@ void progress_set_total(struct progress *p, uint64_t total, uint64_t already)
     p->total = total;
     p->start_done = already;
     p->done = already;
-    p->start_time = progress_now();
+    p->start_time = monotonic_seconds();
 }
 
 static void human(char *out, size_t n, double bytes)
@@ -98,7 +91,7 @@ void progress_update(struct progress *p, uint64_t done)
     p->done = done;
     if (!p->bar && !p->lines)
         return;
-    double now = progress_now();
+    double now = monotonic_seconds();
     if (p->lines) {
         print_line(p, now);
     } else if (now - p->last_draw >= 0.2) {
@@ -111,7 +104,7 @@ void progress_finish(struct progress *p, bool success)
 {
     if (p->bar && p->drawn) {
         if (success)
-            draw_bar(p, progress_now());
+            draw_bar(p, monotonic_seconds());
         fputc('\n', stderr);
         p->drawn = false;
     }

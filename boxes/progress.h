@@ -25,6 +25,5 @@ void progress_set_total(struct progress *p, uint64_t total, uint64_t already);
 void progress_update(struct progress *p, uint64_t done);
 /* Ends the bar's line; frees the label. */
 void progress_finish(struct progress *p, bool success);
-double progress_now(void);
 
 #endif

@@ -257,17 +257,14 @@ static int up_all(struct cmd_ctx *ctx, struct machine **machines, size_t count,
 {
     struct up_options up = {.provision = PROVISION_DEFAULT,
                             .require_checksum = opts.require_checksum};
-    for (*started = 0; *started < count && !interrupt_signal(); (*started)++) {
-        struct machine_runtime *rt = &rts[*started];
-        runtime_init(rt, ctx->mf, machines[*started]);
-        report->machines[*started].name = rt->m->name;
-        int rc = machine_up(rt, &up);
-        report->machines[*started].times = rt->times;
-        report->machines[*started].up = rc == 0;
-        if (rc < 0) {
-            (*started)++;
+    for (*started = 0; *started < count && !interrupt_signal();) {
+        size_t i = (*started)++; /* counted before its up: a failed up may leave something */
+        runtime_init(&rts[i], ctx->mf, machines[i]);
+        int rc = machine_up(&rts[i], &up);
+        report->machines[i] = (struct run_report_machine){
+            .name = rts[i].m->name, .up = rc == 0, .times = rts[i].times};
+        if (rc < 0)
             return -1;
-        }
     }
     return interrupt_signal() ? -1 : 0;
 }

@@ -1,11 +1,11 @@
 #include "util/interrupt.h"
+#include "util/monotonic.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static const int caught[] = {SIGINT, SIGTERM, SIGHUP};
@@ -95,13 +95,11 @@ int interrupt_exit_status(void)
 
 bool interrupt_sleep_ms(int ms)
 {
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    double start = monotonic_seconds();
     for (;;) {
         if (interrupt_requested())
             return false;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        long elapsed = (long)((monotonic_seconds() - start) * 1000);
         if (elapsed >= ms)
             return true;
         /* A module cannot see the core's pipe: it looks every 100 ms instead. */

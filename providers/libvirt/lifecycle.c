@@ -4,11 +4,11 @@
 #include "providers/libvirt/ports.h"
 #include "util/interrupt.h"
 #include "util/log.h"
+#include "util/monotonic.h"
 #include "util/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Replaces the first occurrence of from in *text by to; returns false when from is absent. */
 static bool replace_once(char **text, const char *from, const char *to)
@@ -90,13 +90,6 @@ int lv_start(const struct rove_machine_ctx *ctx)
     return lv_with_domain(ctx, false, start_callback, NULL);
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static bool is_off(virDomainPtr dom)
 {
     return virDomainIsActive(dom) == 0;
@@ -111,8 +104,8 @@ static bool shut_down_gracefully(struct lv_machine *m, virDomainPtr dom, int tim
                  lv_last_error());
         return is_off(dom);
     }
-    double deadline = now_seconds() + timeout_seconds;
-    while (!is_off(dom) && now_seconds() < deadline && interrupt_sleep_ms(200))
+    double deadline = monotonic_seconds() + timeout_seconds;
+    while (!is_off(dom) && monotonic_seconds() < deadline && interrupt_sleep_ms(200))
         ;
     return is_off(dom);
 }

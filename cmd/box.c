@@ -8,7 +8,7 @@
 #include "boxes/store.h"
 #include "providers/loader.h"
 #include "util/version.h"
-#include "cmd/cmd.h"
+#include "cli/cmd.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/strbuf.h"

@@ -1,6 +1,6 @@
 /* rove destroy: remove machines and everything created for them. */
-#include "cmd/cmd.h"
-#include "cmd/runtime.h"
+#include "cli/cmd.h"
+#include "engine/engine.h"
 #include "machine/global_index.h"
 #include "util/interrupt.h"
 #include "util/log.h"
@@ -47,14 +47,15 @@ static bool confirm(const char *name)
     return answer[0] == 'y' || answer[0] == 'Y';
 }
 
-static int destroy_one(struct machine_runtime *rt)
+static int destroy_one(struct machine_runtime *rt, void *arg)
 {
+    (void)arg;
     const char *name = rt->m->name;
     if (!state_machine_has_state(rt->mf, name)) {
         log_info(RT_FMT "not created", name);
     } else if (!confirm(name)) {
         log_info(RT_FMT "kept", name);
-    } else if (runtime_destroy(rt) < 0) {
+    } else if (engine_destroy(rt) < 0) {
         return -1;
     } else {
         global_index_remove(rt->mf, rt->m);
@@ -66,7 +67,8 @@ static int destroy_one(struct machine_runtime *rt)
 static int run_destroy(struct cmd_ctx *ctx, int argc, char **argv)
 {
     /* Machines declared later may depend on earlier ones; go on past failures. */
-    return cmd_each_machine(ctx, argc, argv, EACH_REVERSE | EACH_THROUGH_INTERRUPTS, destroy_one);
+    return cmd_each_machine(ctx, argc, argv, PLAN_REVERSE | PLAN_THROUGH_INTERRUPTS, destroy_one,
+                            NULL);
 }
 
 const struct cmd cmd_destroy = {

@@ -1,7 +1,7 @@
 /* rove global-status: every machine rove created on this host, from the host index. */
 #include "boxes/host_index.h"
-#include "cmd/cmd.h"
-#include "cmd/runtime.h"
+#include "cli/cmd.h"
+#include "engine/engine.h"
 #include "machine/global_index.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -42,7 +42,7 @@ static void query(const struct host_machine *hm, struct rove_state_report *st)
     struct machine m = {.name = hm->name, .provider = hm->provider ? hm->provider : "libvirt"};
     struct machine_runtime rt;
     runtime_init(&rt, &mf, &m);
-    runtime_state(&rt, st);
+    engine_state(&rt, st);
     runtime_release(&rt);
 }
 

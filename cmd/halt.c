@@ -1,6 +1,6 @@
 /* rove halt: shut machines down. */
-#include "cmd/cmd.h"
-#include "cmd/lifecycle.h"
+#include "cli/cmd.h"
+#include "engine/engine.h"
 #include "util/log.h"
 
 #include <stdlib.h>
@@ -29,14 +29,15 @@ static int halt_option(struct cmd_ctx *ctx, int opt, const char *arg)
     return 0;
 }
 
-static int halt_one(struct machine_runtime *rt)
+static int halt_one(struct machine_runtime *rt, void *arg)
 {
-    return machine_halt(rt, force);
+    (void)arg;
+    return engine_stop(rt, force);
 }
 
 static int run_halt(struct cmd_ctx *ctx, int argc, char **argv)
 {
-    return cmd_each_machine(ctx, argc, argv, EACH_REVERSE, halt_one);
+    return cmd_each_machine(ctx, argc, argv, PLAN_REVERSE, halt_one, NULL);
 }
 
 const struct cmd cmd_halt = {

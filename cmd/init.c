@@ -1,5 +1,5 @@
 /* rove init: writes machinefile.yaml from a template compiled into the binary. */
-#include "cmd/cmd.h"
+#include "cli/cmd.h"
 #include "machine/machinefile.h"
 #include "templates/embedded.h"
 #include "util/fs.h"

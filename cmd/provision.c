@@ -1,6 +1,6 @@
 /* rove provision: run the provisioners of running machines again. */
-#include "cmd/cmd.h"
-#include "cmd/lifecycle.h"
+#include "cli/cmd.h"
+#include "engine/engine.h"
 #include "provision/guest_conn.h"
 
 static const char usage[] =
@@ -12,21 +12,22 @@ static const char usage[] =
     "Exit code 1 when a provisioner fails; the message names the machine, the provisioner and\n"
     "its exit status.\n";
 
-static int provision_one(struct machine_runtime *rt)
+static int provision_one(struct machine_runtime *rt, void *arg)
 {
+    (void)arg;
     struct guest_conn *conn = NULL;
     if (runtime_connect(rt, &conn) < 0)
         return -1;
-    int rc = machine_sync(rt, conn);
+    int rc = engine_sync(rt, conn);
     if (rc == 0)
-        rc = machine_provision(rt, conn, PROVISION_FORCE);
+        rc = engine_run_provisioners(rt, conn, PROVISION_FORCE);
     guest_disconnect(conn);
     return rc;
 }
 
 static int run_provision(struct cmd_ctx *ctx, int argc, char **argv)
 {
-    return cmd_each_machine(ctx, argc, argv, EACH_STOP_AT_FAILURE, provision_one);
+    return cmd_each_machine(ctx, argc, argv, PLAN_STOP_AT_FAILURE, provision_one, NULL);
 }
 
 const struct cmd cmd_provision = {

@@ -1,6 +1,6 @@
 /* rove reload: halt and bring up again. */
-#include "cmd/cmd.h"
-#include "cmd/lifecycle.h"
+#include "cli/cmd.h"
+#include "engine/engine.h"
 #include "util/log.h"
 
 #include <stdlib.h>
@@ -27,15 +27,16 @@ static int reload_option(struct cmd_ctx *ctx, int opt, const char *arg)
     return provision_mode_option(ctx->cmd, opt, &mode);
 }
 
-static int reload_one(struct machine_runtime *rt)
+static int reload_one(struct machine_runtime *rt, void *arg)
 {
+    (void)arg;
     struct up_options up = {.provision = mode};
-    return machine_halt(rt, false) < 0 || machine_up(rt, &up) < 0 ? -1 : 0;
+    return engine_stop(rt, false) < 0 || engine_up(rt, &up) < 0 ? -1 : 0;
 }
 
 static int run_reload(struct cmd_ctx *ctx, int argc, char **argv)
 {
-    return cmd_each_machine(ctx, argc, argv, EACH_STOP_AT_FAILURE, reload_one);
+    return cmd_each_machine(ctx, argc, argv, PLAN_STOP_AT_FAILURE, reload_one, NULL);
 }
 
 const struct cmd cmd_reload = {

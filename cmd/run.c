@@ -1,9 +1,9 @@
 /* rove run: for CI. Brings the machines up, runs a command in the first one, copies results out,
  * destroys them all whatever happened, and exits with the command's exit status. */
-#include "cmd/cmd.h"
-#include "cmd/lifecycle.h"
-#include "cmd/run_report.h"
-#include "cmd/ssh_target.h"
+#include "cli/cmd.h"
+#include "engine/engine.h"
+#include "cli/run_report.h"
+#include "engine/ssh_target.h"
 #include "machine/global_index.h"
 #include "provision/guest_conn.h"
 #include "provision/guest_download.h"
@@ -243,7 +243,7 @@ static void destroy_all(struct machine_runtime *rts, size_t count, struct run_re
         interrupt_begin_cleanup();
     for (size_t i = count; i-- > 0;) {
         double start = monotonic_seconds();
-        if (runtime_destroy(&rts[i]) == 0) {
+        if (engine_destroy(&rts[i]) == 0) {
             global_index_remove(rts[i].mf, rts[i].m);
             log_info(RT_FMT "destroyed", rts[i].m->name);
             report->machines[i].destroyed = true;
@@ -260,7 +260,7 @@ static int up_all(struct cmd_ctx *ctx, struct machine **machines, size_t count,
     for (*started = 0; *started < count && !interrupt_signal();) {
         size_t i = (*started)++; /* counted before its up: a failed up may leave something */
         runtime_init(&rts[i], ctx->mf, machines[i]);
-        int rc = machine_up(&rts[i], &up);
+        int rc = engine_up(&rts[i], &up);
         report->machines[i] = (struct run_report_machine){
             .name = rts[i].m->name, .up = rc == 0, .times = rts[i].times};
         if (rc < 0)
@@ -286,11 +286,12 @@ static int run_run(struct cmd_ctx *ctx, int argc, char **argv)
     if (ctx->args_after_dashdash <= 0)
         return cmd_usage_error(ctx->cmd, "no command given (rove run [NAME...] -- COMMAND)");
     int names = argc - ctx->args_after_dashdash;
-    struct machine **machines;
-    size_t count;
-    int rc = cmd_select_machines(ctx, names, argv, &machines, &count);
+    struct engine_plan plan;
+    int rc = cmd_plan(ctx, names, argv, &plan);
     if (rc != EXIT_OK)
         return rc;
+    struct machine **machines = plan.machines;
+    size_t count = plan.count;
     double start = monotonic_seconds();
     struct machine_runtime *rts = xcalloc(count, sizeof *rts);
     struct run_report report = {.machines = xcalloc(count, sizeof *report.machines),
@@ -318,7 +319,7 @@ static int run_run(struct cmd_ctx *ctx, int argc, char **argv)
         status = EXIT_FAIL;
     free(report.machines);
     free(rts);
-    free(machines);
+    engine_plan_release(&plan);
     release_options();
     return status;
 }

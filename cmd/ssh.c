@@ -1,7 +1,7 @@
 /* rove ssh: a shell in a machine (OpenSSH), or one command in it (libssh). */
-#include "cmd/cmd.h"
-#include "cmd/runtime.h"
-#include "cmd/ssh_target.h"
+#include "cli/cmd.h"
+#include "engine/engine.h"
+#include "engine/ssh_target.h"
 #include "provision/guest_conn.h"
 #include "provision/guest_shell.h"
 #include "util/fs.h"

@@ -1,7 +1,7 @@
 /* rove ssh-config: OpenSSH client configuration for machines, usable with `ssh -F`. */
-#include "cmd/cmd.h"
-#include "cmd/runtime.h"
-#include "cmd/ssh_target.h"
+#include "cli/cmd.h"
+#include "engine/engine.h"
+#include "engine/ssh_target.h"
 #include "util/log.h"
 
 #include <stdio.h>
@@ -13,8 +13,9 @@ static const char usage[] =
     "Prints a 'Host NAME' block for each running machine (all of them, or those named), to\n"
     "append to ~/.ssh/config or to use with 'ssh -F FILE NAME'.\n";
 
-static int print_config(struct machine_runtime *rt)
+static int print_config(struct machine_runtime *rt, void *arg)
 {
+    (void)arg;
     char *text = ssh_target_config(rt);
     if (!text)
         return -1;
@@ -25,7 +26,7 @@ static int print_config(struct machine_runtime *rt)
 
 static int run_ssh_config(struct cmd_ctx *ctx, int argc, char **argv)
 {
-    return cmd_each_machine(ctx, argc, argv, 0, print_config);
+    return cmd_each_machine(ctx, argc, argv, 0, print_config, NULL);
 }
 
 const struct cmd cmd_ssh_config = {

@@ -1,8 +1,8 @@
 /* rove status: each machine's state and provider. Fast: no network, and no provider is loaded for
  * a machine that was never created. */
-#include "cmd/cmd.h"
+#include "cli/cmd.h"
 #include "machine/machinefile.h"
-#include "cmd/runtime.h"
+#include "engine/engine.h"
 #include "util/json.h"
 
 #include <stdio.h>
@@ -19,20 +19,19 @@ static const char usage[] =
 
 static int run_status(struct cmd_ctx *ctx, int argc, char **argv)
 {
-    struct machine **machines;
-    size_t count;
-    int rc = cmd_select_machines(ctx, argc, argv, &machines, &count);
+    struct engine_plan plan;
+    int rc = cmd_plan(ctx, argc, argv, &plan);
     if (rc != EXIT_OK)
         return rc;
     struct json_object *list = ctx->json ? json_object_new_array() : NULL;
     if (!list)
         printf("%-20s %-14s %-10s %s\n", "NAME", "STATE", "PROVIDER", "DETAILS");
-    for (size_t i = 0; i < count; i++) {
-        struct machine *m = machines[i];
+    for (size_t i = 0; i < plan.count; i++) {
+        struct machine *m = plan.machines[i];
         struct machine_runtime rt;
         runtime_init(&rt, ctx->mf, m);
         struct rove_state_report st;
-        runtime_state(&rt, &st);
+        engine_state(&rt, &st);
         const char *state = runtime_state_name(st.state);
         const char *provider = rt.created ? rt.record.provider : m->provider;
         if (list) {
@@ -50,7 +49,7 @@ static int run_status(struct cmd_ctx *ctx, int argc, char **argv)
     }
     if (list)
         json_print_and_put(stdout, list);
-    free(machines);
+    engine_plan_release(&plan);
     return EXIT_OK;
 }
 

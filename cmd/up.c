@@ -1,6 +1,6 @@
 /* rove up: create, start and provision machines. */
-#include "cmd/cmd.h"
-#include "cmd/lifecycle.h"
+#include "cli/cmd.h"
+#include "engine/engine.h"
 #include "util/log.h"
 
 static const char usage[] =
@@ -43,9 +43,10 @@ static int up_option(struct cmd_ctx *ctx, int opt, const char *arg)
     return provision_mode_option(ctx->cmd, opt, &opts.provision);
 }
 
-static int up_one(struct machine_runtime *rt)
+static int up_one(struct machine_runtime *rt, void *arg)
 {
-    if (machine_up(rt, &opts) < 0)
+    (void)arg;
+    if (engine_up(rt, &opts) < 0)
         return -1;
     log_info(RT_FMT "up (rove ssh %s)", rt->m->name, rt->m->name);
     return 0;
@@ -53,7 +54,7 @@ static int up_one(struct machine_runtime *rt)
 
 static int run_up(struct cmd_ctx *ctx, int argc, char **argv)
 {
-    return cmd_each_machine(ctx, argc, argv, EACH_STOP_AT_FAILURE, up_one);
+    return cmd_each_machine(ctx, argc, argv, PLAN_STOP_AT_FAILURE, up_one, NULL);
 }
 
 const struct cmd cmd_up = {

@@ -1,5 +1,5 @@
 /* rove validate: reads the machinefile and reports every error in it. */
-#include "cmd/cmd.h"
+#include "cli/cmd.h"
 #include "machine/machinefile.h"
 #include "util/json.h"
 

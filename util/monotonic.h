@@ -4,5 +4,7 @@
 
 /* Seconds since an arbitrary fixed point. */
 double monotonic_seconds(void);
+/* Seconds from *mark to now; *mark moves to now (for timing one phase after another). */
+double monotonic_lap(double *mark);
 
 #endif

@@ -1,5 +1,5 @@
 /* Every rove command, in the order `rove --help` lists them. */
-#include "cmd/cmd.h"
+#include "cli/cmd.h"
 
 extern const struct cmd cmd_init, cmd_validate, cmd_up, cmd_status, cmd_ssh, cmd_ssh_config,
     cmd_provision, cmd_halt, cmd_reload, cmd_destroy, cmd_run, cmd_global_status, cmd_box, cmd_help;

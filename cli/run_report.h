@@ -2,7 +2,7 @@
 #ifndef ROVE_CMD_RUN_REPORT_H
 #define ROVE_CMD_RUN_REPORT_H
 
-#include "cmd/runtime.h"
+#include "engine/machine_runtime.h"
 
 #include <stdbool.h>
 #include <stddef.h>

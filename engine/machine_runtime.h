@@ -1,8 +1,7 @@
 /* One machine at run time: its state folder, its provider (loaded only when needed), and the
- * provider's view of it. Shared by the commands that act on machines (up, halt, ssh, destroy...).
- */
-#ifndef ROVE_CMD_RUNTIME_H
-#define ROVE_CMD_RUNTIME_H
+ * provider's view of it. Every engine operation (engine.h) works on one. */
+#ifndef ROVE_ENGINE_MACHINE_RUNTIME_H
+#define ROVE_ENGINE_MACHINE_RUNTIME_H
 
 #include "machine/machinefile.h"
 #include "machine/state.h"
@@ -30,6 +29,8 @@ struct machine_record {
     bool cloud_init; /* the guest got its keys from the cloud-init seed */
 };
 
+void machine_record_clear(struct machine_record *rec);
+
 struct machine_runtime {
     const struct machinefile *mf;
     struct machine *m;
@@ -55,15 +56,10 @@ void runtime_release(struct machine_runtime *rt);
 /* Loads the provider that created the machine (or the machinefile's, before creation). Returns 0,
  * or -1 after printing why. */
 int runtime_load_provider(struct machine_runtime *rt);
-/* The machine's state; no provider is loaded for a machine without state. */
-void runtime_state(struct machine_runtime *rt, struct rove_state_report *out);
 const char *runtime_state_name(enum rove_machine_state state);
 /* True when the journal holds resources that no complete create accounts for (an up that was
  * interrupted, or failed without being undone). */
 bool runtime_has_leftovers(struct machine_runtime *rt);
-/* Removes every resource in the journal through the provider, then the machine's state folder
- * and lock. Returns 0, or -1 after printing why (the journal keeps what could not be removed). */
-int runtime_destroy(struct machine_runtime *rt);
 int runtime_write_record(struct machine_runtime *rt);
 
 /* Where and how to reach the guest over SSH (strings borrowed from rt and ep, and the caller's

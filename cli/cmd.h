@@ -5,8 +5,10 @@
  * short option wins over a common one (`destroy -f` is --force; the machinefile is then given as
  * --file or before the command name). Then main() loads the machinefile when the command needs it
  * and calls cmd->run() with the positional arguments. */
-#ifndef ROVE_CMD_CMD_H
-#define ROVE_CMD_CMD_H
+#ifndef ROVE_CLI_CMD_H
+#define ROVE_CLI_CMD_H
+
+#include "engine/plan.h"
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -70,21 +72,25 @@ int cmd_hand_over(char **argv);
  * printing why. */
 char *cmd_machinefile_path(const struct cmd_ctx *ctx);
 
-/* Selects machines by name from ctx->mf (all of them, in machinefile order, when argc is 0). An
- * unknown name is a usage error. With CMD_TAKES_LOCK the selected machines are locked (released at
- * exit). Fills *out (array of ctx->mf's machines, caller frees the array) and *count; returns
- * EXIT_OK or an exit code to return. */
-int cmd_select_machines(struct cmd_ctx *ctx, int argc, char **argv, struct machine ***out,
-                        size_t *count);
-
-/* Runs fn on each selected machine (see cmd_select_machines), with its runtime prepared. Goes on
- * past failures unless EACH_STOP_AT_FAILURE; EACH_REVERSE walks the machinefile backwards (for
- * commands that take machines down). An interrupt ends the walk, unless EACH_THROUGH_INTERRUPTS
- * (clean-up that must finish). Returns EXIT_OK, EXIT_FAIL when fn failed (returned non-zero)
- * for any machine, or the selection's exit code. */
-struct machine_runtime;
-enum { EACH_REVERSE = 1 << 0, EACH_STOP_AT_FAILURE = 1 << 1, EACH_THROUGH_INTERRUPTS = 1 << 2 };
+/* The machines named in argv (all of them, in machinefile order, when argc is 0) as a plan,
+ * locked with CMD_TAKES_LOCK (until exit). An unknown name is a usage error. Returns EXIT_OK
+ * (release the plan with engine_plan_release) or an exit code to return. */
+int cmd_plan(struct cmd_ctx *ctx, int argc, char **argv, struct engine_plan *plan);
+/* Runs step(rt, arg) on each machine of cmd_plan(), with its runtime prepared; how is a set of
+ * PLAN_ flags (engine/plan.h). Returns EXIT_OK, EXIT_FAIL when step failed for any machine, or the
+ * selection's exit code. */
 int cmd_each_machine(struct cmd_ctx *ctx, int argc, char **argv, unsigned how,
-                     int (*fn)(struct machine_runtime *rt));
+                     int (*step)(struct machine_runtime *rt, void *arg), void *arg);
+
+/* --provision / --no-provision, shared by the commands that bring machines up. */
+enum provision_mode;
+enum { OPT_PROVISION = 0x300, OPT_NO_PROVISION };
+#define PROVISION_LONGOPTS                                                                         \
+    {"provision", no_argument, NULL, OPT_PROVISION},                                               \
+    {                                                                                              \
+        "no-provision", no_argument, NULL, OPT_NO_PROVISION                                        \
+    }
+/* Applies one of those options to *mode; a usage error when they contradict each other. */
+int provision_mode_option(const struct cmd *cmd, int opt, enum provision_mode *mode);
 
 #endif

@@ -2,7 +2,7 @@
  * and must start in a few milliseconds (`rove status` in a shell prompt or a script's loop). It
  * links no download, archive or SSH library; every other command is handed over to the full
  * binary, rove-full, which holds them all. */
-#include "cmd/cmd.h"
+#include "cli/cmd.h"
 #include "util/log.h"
 
 #include <errno.h>

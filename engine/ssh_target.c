@@ -1,4 +1,4 @@
-#include "cmd/ssh_target.h"
+#include "engine/ssh_target.h"
 #include "provision/guest_conn.h"
 #include "provision/guest_exec.h"
 #include "provision/ssh_client_config.h"
@@ -27,7 +27,7 @@ int ssh_target_exec(struct machine_runtime *rt, const char *command)
 char *ssh_target_config(struct machine_runtime *rt)
 {
     struct rove_state_report st;
-    runtime_state(rt, &st);
+    engine_state(rt, &st);
     if (st.state != ROVE_STATE_RUNNING) {
         log_error(RT_FMT "the machine is %s; 'rove up %s' starts it", rt->m->name,
                   runtime_state_name(st.state), rt->m->name);

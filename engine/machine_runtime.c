@@ -1,4 +1,4 @@
-#include "cmd/runtime.h"
+#include "engine/engine.h"
 #include "machine/journal.h"
 #include "provision/keys.h"
 #include "providers/loader.h"
@@ -88,7 +88,7 @@ void runtime_init(struct machine_runtime *rt, const struct machinefile *mf, stru
     rt->pctx.interrupted = interrupt_requested;
 }
 
-static void record_clear(struct machine_record *rec)
+void machine_record_clear(struct machine_record *rec)
 {
     free(rec->provider);
     free(rec->box_name);
@@ -98,7 +98,7 @@ static void record_clear(struct machine_record *rec)
 
 void runtime_release(struct machine_runtime *rt)
 {
-    record_clear(&rt->record);
+    machine_record_clear(&rt->record);
     provider_spec_release(&rt->spec);
     free(rt->state_dir);
     free(rt->journal_path);
@@ -139,7 +139,7 @@ static void set_reason(struct rove_state_report *out, enum rove_machine_state st
     snprintf(out->reason, sizeof out->reason, "%s", reason);
 }
 
-void runtime_state(struct machine_runtime *rt, struct rove_state_report *out)
+void engine_state(struct machine_runtime *rt, struct rove_state_report *out)
 {
     memset(out, 0, sizeof *out);
     if (!fs_is_dir(rt->state_dir)) {
@@ -167,53 +167,6 @@ bool runtime_has_leftovers(struct machine_runtime *rt)
     bool pending = journal_pending(&j) > 0;
     journal_free(&j);
     return pending;
-}
-
-/* The provider gets every resource not yet removed, oldest first. */
-static int destroy_resources(struct machine_runtime *rt)
-{
-    struct journal j;
-    if (journal_read(rt->journal_path, &j) < 0) {
-        log_error(RT_FMT "cannot read %s: %s", rt->m->name, rt->journal_path, strerror(errno));
-        return -1;
-    }
-    size_t n = 0;
-    struct rove_journal_record *records = xcalloc(j.count, sizeof *records);
-    for (size_t i = 0; i < j.count; i++)
-        if (!j.records[i].released)
-            records[n++] =
-                (struct rove_journal_record){j.records[i].kind, j.records[i].id, j.records[i].data};
-    int rc = 0;
-    if (n > 0 || rt->created) {
-        rc = runtime_load_provider(rt);
-        if (rc == 0)
-            rc = rt->provider->destroy(&rt->pctx, records, n);
-    }
-    free(records);
-    journal_free(&j);
-    return rc;
-}
-
-int runtime_destroy(struct machine_runtime *rt)
-{
-    if (!fs_is_dir(rt->state_dir))
-        return 0;
-    /* Removing what was created is what an interrupted rove still has to do. */
-    if (interrupt_signal())
-        interrupt_begin_cleanup();
-    if (destroy_resources(rt) < 0) {
-        log_error(RT_FMT "not everything could be removed; the journal %s keeps what is left, and "
-                         "'rove destroy' tries again",
-                  rt->m->name, rt->journal_path);
-        return -1;
-    }
-    if (state_remove_machine(rt->mf, rt->m->name) < 0) {
-        log_error(RT_FMT "cannot remove %s: %s", rt->m->name, rt->state_dir, strerror(errno));
-        return -1;
-    }
-    rt->created = false;
-    record_clear(&rt->record);
-    return 0;
 }
 
 int runtime_ssh_info(struct machine_runtime *rt, struct runtime_ssh *out)

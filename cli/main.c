@@ -1,6 +1,6 @@
 /* rove's entry point: global options, the command table, and what every command needs before it
  * runs (machinefile, JSON, verbosity). */
-#include "cmd/cmd.h"
+#include "cli/cmd.h"
 #include "machine/machinefile.h"
 #include "util/interrupt.h"
 #include "util/log.h"

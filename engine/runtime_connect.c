@@ -1,7 +1,7 @@
 /* Reaching a running machine's guest over SSH: the target rove logs in as, and a connection
- * that survives a guest under load dropping a handshake. Apart from runtime.c so that the
+ * that survives a guest under load dropping a handshake. Apart from machine_runtime.c so that the
  * commands that only read state do not carry the SSH library. */
-#include "cmd/runtime.h"
+#include "engine/engine.h"
 #include "provision/guest_conn.h"
 #include "util/log.h"
 
@@ -27,7 +27,7 @@ void runtime_guest_target(struct machine_runtime *rt, const struct runtime_ssh *
 int runtime_connect(struct machine_runtime *rt, struct guest_conn **out)
 {
     struct rove_state_report st;
-    runtime_state(rt, &st);
+    engine_state(rt, &st);
     if (st.state != ROVE_STATE_RUNNING) {
         log_error(RT_FMT "the machine is %s%s%s%s; start it with 'rove up %s'", rt->m->name,
                   runtime_state_name(st.state), st.reason[0] ? " (" : "", st.reason,

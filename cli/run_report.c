@@ -1,4 +1,4 @@
-#include "cmd/run_report.h"
+#include "cli/run_report.h"
 
 #include <json-c/json.h>
 #include <stdio.h>

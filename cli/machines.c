@@ -5,7 +5,7 @@ int cmd_plan(struct cmd_ctx *ctx, int argc, char **argv, struct engine_plan *pla
 {
     if (engine_plan_select(ctx->mf, argv, (size_t)argc, plan) < 0)
         return EXIT_USAGE;
-    if ((ctx->cmd->flags & CMD_TAKES_LOCK) && engine_plan_lock(plan, ctx->no_wait) < 0) {
+    if ((ctx->cmd->flags & CMD_TAKES_LOCK) && engine_plan_lock(plan, ctx->common.no_wait) < 0) {
         engine_plan_release(plan);
         return EXIT_FAIL;
     }

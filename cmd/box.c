@@ -19,19 +19,8 @@
 
 extern const struct cmd cmd_box;
 
-enum {
-    OPT_NAME = 0x200,
-    OPT_BOX_VERSION,
-    OPT_PROVIDER,
-    OPT_CHECKSUM,
-    OPT_REQUIRE_CHECKSUM,
-    OPT_FORCE,
-    OPT_INSECURE,
-    OPT_DRY_RUN,
-    OPT_ALL,
-};
-
-static struct {
+/* Every option of every box subcommand; each subcommand's table takes its own. */
+struct box_args {
     const char *name;
     const char *version;
     const char *provider;
@@ -41,94 +30,58 @@ static struct {
     bool insecure;
     bool dry_run;
     bool all;
-} opts;
-
-static const struct option box_longopts[] = {
-    {"name", required_argument, NULL, OPT_NAME},
-    {"box-version", required_argument, NULL, OPT_BOX_VERSION},
-    {"provider", required_argument, NULL, OPT_PROVIDER},
-    {"checksum", required_argument, NULL, OPT_CHECKSUM},
-    {"require-checksum", no_argument, NULL, OPT_REQUIRE_CHECKSUM},
-    {"force", no_argument, NULL, OPT_FORCE},
-    {"insecure", no_argument, NULL, OPT_INSECURE},
-    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-    {"all", no_argument, NULL, OPT_ALL},
-    {NULL, 0, NULL, 0},
 };
 
-static const char box_usage[] =
-    "usage: rove box add|list|remove|prune|outdated|update [ARGS...]\n"
-    "\n"
-    "Boxes live in one store shared by every project ($ROVE_HOME/boxes, or\n"
-    "$XDG_DATA_HOME/rove/boxes).\n"
-    "\n"
-    "  rove box add SOURCE [--name NAME] [--box-version CONSTRAINT] [--provider NAME]\n"
-    "               [--checksum TYPE:HEX] [--require-checksum] [--force] [--insecure]\n"
-    "      SOURCE is a catalog name (looked up in $ROVE_BOX_CATALOG: a catalog .json URL or\n"
-    "      path, or a base URL or folder holding NAME.json; without it, ORG/NAME is asked of\n"
-    "      the box registry, $ROVE_BOX_REGISTRY, else $VAGRANT_SERVER_URL, else\n"
-    "      https://vagrantcloud.com), the URL or path of a catalog (.json), or the URL or path\n"
-    "      of a .box (tar, tar.gz, tar.xz, tar.zst, zip).\n"
-    "      --name NAME           store a .box given by URL or path under NAME (default: its\n"
-    "                            file name without extension; version 0)\n"
-    "      --box-version C       newest catalog version matching C, e.g. \">= 1.0, < 2.0\",\n"
-    "                            \"= 1.2.3\", \"~> 1.2\"\n"
-    "      --provider NAME       the provider's box (default: libvirt when offered)\n"
-    "      --checksum TYPE:HEX   sha256, sha384 or sha512 (sha1, md5 with a warning)\n"
-    "      --require-checksum    refuse a box whose checksum is not known (for CI)\n"
-    "      --force               download again and replace the stored box\n"
-    "      --insecure            skip TLS certificate verification\n"
-    "  rove box list [--json]\n"
-    "  rove box remove NAME [--box-version V] [--provider P] [--all] [--force]\n"
-    "      refuses while a machine on this host uses the box, unless --force; also removes\n"
-    "      the provider's copies of the box (libvirt's base volumes) that no machine uses\n"
-    "  rove box prune [--dry-run] [--force]\n"
-    "      removes every version but the newest of each box and provider\n"
-    "  rove box outdated [NAME] [--json]\n"
-    "      compares stored boxes with their catalogs\n"
-    "  rove box update [NAME] [--provider P] [--insecure]\n"
-    "      adds the newest catalog version of outdated boxes (prune removes old ones)\n"
-    "\n"
-    "Environment: ROVE_HOME, ROVE_BOX_CATALOG, ROVE_BOX_REGISTRY (or VAGRANT_SERVER_URL),\n"
-    "ROVE_BOX_TOKEN (or VAGRANT_CLOUD_TOKEN: sent to the registry only), ROVE_HTTP_RETRIES,\n"
-    "ROVE_HTTP_STALL_TIMEOUT.\n"
-    "Exit codes: 0 success, 1 failure, 2 usage error.\n";
+#define BOX_OPT_VERSION(h)  OPT_STRING(0, "box-version", struct box_args, version, "C", h)
+#define BOX_OPT_PROVIDER(h) OPT_STRING(0, "provider", struct box_args, provider, "NAME", h)
+#define BOX_OPT_FORCE(h)    OPT_BOOL(0, "force", struct box_args, force, h)
+#define BOX_OPT_INSECURE                                                                           \
+    OPT_BOOL(0, "insecure", struct box_args, insecure, "skip TLS certificate verification")
+#define BOX_OPT_REQUIRE_CHECKSUM                                                                   \
+    OPT_BOOL(0, "require-checksum", struct box_args, require_checksum,                             \
+             "refuse a box whose checksum is not known (for CI)")
 
-static int box_option(struct cmd_ctx *ctx, int opt, const char *arg)
-{
-    (void)ctx;
-    switch (opt) {
-    case OPT_NAME:
-        opts.name = arg;
-        return 0;
-    case OPT_BOX_VERSION:
-        opts.version = arg;
-        return 0;
-    case OPT_PROVIDER:
-        opts.provider = arg;
-        return 0;
-    case OPT_CHECKSUM:
-        opts.checksum = arg;
-        return 0;
-    case OPT_REQUIRE_CHECKSUM:
-        opts.require_checksum = true;
-        return 0;
-    case OPT_FORCE:
-        opts.force = true;
-        return 0;
-    case OPT_INSECURE:
-        opts.insecure = true;
-        return 0;
-    case OPT_DRY_RUN:
-        opts.dry_run = true;
-        return 0;
-    case OPT_ALL:
-        opts.all = true;
-        return 0;
-    default:
-        return cmd_usage_error(&cmd_box, "unknown option");
-    }
-}
+static const struct opt add_opts[] = {
+    OPT_STRING(0, "name", struct box_args, name, "NAME",
+               "store a .box given by URL or path under NAME (default: its file name without "
+               "extension; version 0)"),
+    BOX_OPT_VERSION("newest catalog version matching C, e.g. \">= 1.0, < 2.0\", \"= 1.2.3\", "
+                    "\"~> 1.2\""),
+    BOX_OPT_PROVIDER("the provider's box (default: libvirt when offered)"),
+    OPT_STRING(0, "checksum", struct box_args, checksum, "TYPE:HEX",
+               "sha256, sha384 or sha512 (sha1, md5 with a warning)"),
+    BOX_OPT_REQUIRE_CHECKSUM,
+    BOX_OPT_FORCE("download again and replace the stored box"),
+    BOX_OPT_INSECURE,
+    OPT_END,
+};
+
+static const struct opt remove_opts[] = {
+    BOX_OPT_VERSION("the version, or a constraint matching the versions to remove"),
+    BOX_OPT_PROVIDER("only the box of this provider"),
+    OPT_BOOL(0, "all", struct box_args, all, "remove every stored box that matches"),
+    BOX_OPT_FORCE("remove it although a machine uses it or its provider cannot be reached"),
+    OPT_END,
+};
+
+static const struct opt prune_opts[] = {
+    OPT_BOOL(0, "dry-run", struct box_args, dry_run, "only say what would be removed"),
+    BOX_OPT_FORCE("remove also versions that machines use"),
+    OPT_END,
+};
+
+static const struct opt outdated_opts[] = {
+    BOX_OPT_PROVIDER("only boxes of this provider"),
+    BOX_OPT_INSECURE,
+    OPT_END,
+};
+
+static const struct opt update_opts[] = {
+    BOX_OPT_PROVIDER("only boxes of this provider"),
+    BOX_OPT_REQUIRE_CHECKSUM,
+    BOX_OPT_INSECURE,
+    OPT_END,
+};
 
 static int exit_code(int box_rc)
 {
@@ -161,21 +114,22 @@ static struct json_object *handle_json(const struct box_handle *h)
 
 static int run_add(struct cmd_ctx *ctx, int argc, char **argv)
 {
+    const struct box_args *a = ctx->args;
     if (argc != 1)
-        return cmd_usage_error(&cmd_box, "box add takes one SOURCE");
+        return cmd_usage_error(ctx->cmd, "takes one SOURCE");
     struct box_request req = {
         .source = argv[0],
-        .name = opts.name,
-        .version = opts.version,
-        .provider = opts.provider,
-        .checksum = opts.checksum,
-        .require_checksum = opts.require_checksum,
-        .force = opts.force,
-        .insecure = opts.insecure,
+        .name = a->name,
+        .version = a->version,
+        .provider = a->provider,
+        .checksum = a->checksum,
+        .require_checksum = a->require_checksum,
+        .force = a->force,
+        .insecure = a->insecure,
     };
     struct box_handle h;
     int rc = box_add(&req, &h);
-    if (rc == BOX_OK && ctx->json)
+    if (rc == BOX_OK && ctx->common.json)
         json_print_and_put(stdout, handle_json(&h));
     else if (rc == BOX_OK && !h.added)
         log_info("nothing to do (use --force to download it again)");
@@ -203,11 +157,11 @@ static int run_list(struct cmd_ctx *ctx, int argc, char **argv)
 {
     (void)argv;
     if (argc != 0)
-        return cmd_usage_error(&cmd_box, "box list takes no arguments");
+        return cmd_usage_error(ctx->cmd, "takes no arguments");
     struct box_entry *entries;
     size_t n;
     box_store_list(&entries, &n);
-    if (ctx->json) {
+    if (ctx->common.json) {
         struct json_object *array = json_object_new_array();
         for (size_t i = 0; i < n; i++)
             json_object_array_add(array, entry_json(&entries[i]));
@@ -252,17 +206,17 @@ static int load_index(struct host_index *idx)
     return 0;
 }
 
-static bool entry_selected(const struct box_entry *e, const char *name)
+static bool entry_selected(const struct box_args *a, const struct box_entry *e, const char *name)
 {
-    return !strcmp(e->name, name) && (!opts.provider || !strcmp(e->provider, opts.provider)) &&
-           (!opts.version || !strcmp(e->version, opts.version) ||
-            (box_constraint_is_valid(opts.version) &&
-             box_version_satisfies(e->version, opts.version) && strpbrk(opts.version, "<>=~!")));
+    return !strcmp(e->name, name) && (!a->provider || !strcmp(e->provider, a->provider)) &&
+           (!a->version || !strcmp(e->version, a->version) ||
+            (box_constraint_is_valid(a->version) && box_version_satisfies(e->version, a->version) &&
+             strpbrk(a->version, "<>=~!")));
 }
 
 /* What the box's provider made of it outside the store (libvirt's base volumes) goes first: once
  * the box's folder is gone, nothing says where those copies are. */
-static int remove_provider_copies(const struct box_entry *e)
+static int remove_provider_copies(const struct box_args *a, const struct box_entry *e)
 {
     const struct rove_provider *p = provider_load_if_installed(e->provider);
     if (!p || !p->remove_box_copies)
@@ -270,7 +224,7 @@ static int remove_provider_copies(const struct box_entry *e)
     struct rove_box box = {.name = e->name, .version = e->version, .dir = e->dir};
     if (p->remove_box_copies(&box, log_get_level()) == 0)
         return 0;
-    if (opts.force) {
+    if (a->force) {
         log_warn("removing box %s %s anyway (--force): its %s copies named above stay", e->name,
                  e->version, e->provider);
         return 0;
@@ -280,12 +234,12 @@ static int remove_provider_copies(const struct box_entry *e)
     return -1;
 }
 
-static int remove_entry(const struct box_entry *e)
+static int remove_entry(const struct box_args *a, const struct box_entry *e)
 {
     int lock = box_store_lock(e->name);
     if (lock < 0)
         return -1;
-    int rc = remove_provider_copies(e);
+    int rc = remove_provider_copies(a, e);
     if (rc == 0)
         rc = box_store_remove(e);
     box_store_unlock(lock);
@@ -296,15 +250,15 @@ static int remove_entry(const struct box_entry *e)
 
 static int run_remove(struct cmd_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
+    const struct box_args *a = ctx->args;
     if (argc != 1)
-        return cmd_usage_error(&cmd_box, "box remove takes one NAME");
+        return cmd_usage_error(ctx->cmd, "takes one NAME");
     struct box_entry *entries;
     size_t n, matched = 0;
     box_store_list(&entries, &n);
     struct strbuf which = STRBUF_INIT;
     for (size_t i = 0; i < n; i++) {
-        if (entry_selected(&entries[i], argv[0])) {
+        if (entry_selected(a, &entries[i], argv[0])) {
             sb_addf(&which, "%s%s (%s)", matched ? ", " : "", entries[i].version,
                     entries[i].provider);
             matched++;
@@ -313,24 +267,24 @@ static int run_remove(struct cmd_ctx *ctx, int argc, char **argv)
     int rc = EXIT_OK;
     struct host_index idx = {0};
     if (matched == 0) {
-        log_error("no stored box %s%s%s%s%s", argv[0], opts.version ? " version " : "",
-                  opts.version ? opts.version : "", opts.provider ? " for provider " : "",
-                  opts.provider ? opts.provider : "");
+        log_error("no stored box %s%s%s%s%s", argv[0], a->version ? " version " : "",
+                  a->version ? a->version : "", a->provider ? " for provider " : "",
+                  a->provider ? a->provider : "");
         rc = EXIT_FAIL;
-    } else if (matched > 1 && !opts.all) {
+    } else if (matched > 1 && !a->all) {
         log_error("several boxes %s are stored: %s; choose with --box-version and --provider, "
                   "or remove them all with --all",
                   argv[0], sb_str(&which));
         rc = EXIT_FAIL;
-    } else if (load_index(&idx) < 0 && !opts.force) {
+    } else if (load_index(&idx) < 0 && !a->force) {
         rc = EXIT_FAIL;
     } else {
         for (size_t i = 0; i < n; i++) {
-            if (!entry_selected(&entries[i], argv[0]))
+            if (!entry_selected(a, &entries[i], argv[0]))
                 continue;
-            if (!opts.force && user_of(&idx, &entries[i]))
+            if (!a->force && user_of(&idx, &entries[i]))
                 rc = EXIT_FAIL;
-            else if (remove_entry(&entries[i]) < 0)
+            else if (remove_entry(a, &entries[i]) < 0)
                 rc = EXIT_FAIL;
         }
     }
@@ -354,28 +308,28 @@ static bool has_newer(const struct box_entry *entries, size_t n, size_t i)
 
 static int run_prune(struct cmd_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
+    const struct box_args *a = ctx->args;
     (void)argv;
     if (argc != 0)
-        return cmd_usage_error(&cmd_box, "box prune takes no arguments");
+        return cmd_usage_error(ctx->cmd, "takes no arguments");
     struct box_entry *entries;
     size_t n, pruned = 0;
     box_store_list(&entries, &n);
     struct host_index idx = {0};
-    int rc = load_index(&idx) < 0 && !opts.force ? EXIT_FAIL : EXIT_OK;
+    int rc = load_index(&idx) < 0 && !a->force ? EXIT_FAIL : EXIT_OK;
     for (size_t i = 0; rc == EXIT_OK && i < n; i++) {
         const struct box_entry *e = &entries[i];
         if (!has_newer(entries, n, i))
             continue;
-        if (!opts.force && host_index_find_user(&idx, e->name, e->version, e->provider)) {
+        if (!a->force && host_index_find_user(&idx, e->name, e->version, e->provider)) {
             const struct host_machine *m =
                 host_index_find_user(&idx, e->name, e->version, e->provider);
             log_info("keeping box %s %s (%s): machine '%s' of %s uses it", e->name, e->version,
                      e->provider, m->name ? m->name : "?", m->project ? m->project : "?");
-        } else if (opts.dry_run) {
+        } else if (a->dry_run) {
             printf("would remove box %s %s (%s)\n", e->name, e->version, e->provider);
             pruned++;
-        } else if (remove_entry(e) == 0) {
+        } else if (remove_entry(a, e) == 0) {
             pruned++;
         } else {
             rc = EXIT_FAIL;
@@ -394,15 +348,15 @@ struct outdated {
 };
 
 /* The newest stored version of each (name, provider) that came from a catalog. */
-static size_t collect_newest(const struct box_entry *entries, size_t n, const char *name,
-                             struct outdated **out)
+static size_t collect_newest(const struct box_args *a, const struct box_entry *entries, size_t n,
+                             const char *name, struct outdated **out)
 {
     size_t count = 0;
     *out = NULL;
     for (size_t i = 0; i < n; i++) {
         const struct box_entry *e = &entries[i];
         if (!e->catalog || has_newer(entries, n, i) || (name && strcmp(e->name, name)) ||
-            (opts.provider && strcmp(e->provider, opts.provider)))
+            (a->provider && strcmp(e->provider, a->provider)))
             continue;
         *out = xrealloc(*out, (count + 1) * sizeof **out);
         (*out)[count++] = (struct outdated){e, NULL};
@@ -410,14 +364,14 @@ static size_t collect_newest(const struct box_entry *entries, size_t n, const ch
     return count;
 }
 
-static int check_latest(struct outdated *o)
+static int check_latest(const struct box_args *a, struct outdated *o)
 {
     struct box_source src = {.kind = BOX_SOURCE_CATALOG,
                              .location = o->entry->catalog,
                              .is_url = strstr(o->entry->catalog, "://") != NULL,
                              .name = o->entry->name};
     struct box_catalog cat;
-    if (box_source_load_catalog(&src, opts.insecure, &cat) != BOX_OK)
+    if (box_source_load_catalog(&src, a->insecure, &cat) != BOX_OK)
         return -1;
     const struct catalog_version *v = box_catalog_select(&cat, NULL, o->entry->provider, NULL);
     o->latest = v ? xstrdup(v->version) : NULL;
@@ -430,16 +384,17 @@ static bool is_outdated(const struct outdated *o)
     return o->latest && box_version_compare(o->latest, o->entry->version) > 0;
 }
 
-static int gather_outdated(int argc, char **argv, struct box_entry **entries, size_t *n,
-                           struct outdated **list, size_t *count)
+static int gather_outdated(const struct box_args *a, const struct cmd *cmd, int argc, char **argv,
+                           struct box_entry **entries, size_t *n, struct outdated **list,
+                           size_t *count)
 {
     if (argc > 1)
-        return cmd_usage_error(&cmd_box, "at most one box NAME");
+        return cmd_usage_error(cmd, "at most one box NAME");
     box_store_list(entries, n);
-    *count = collect_newest(*entries, *n, argc ? argv[0] : NULL, list);
+    *count = collect_newest(a, *entries, *n, argc ? argv[0] : NULL, list);
     int rc = EXIT_OK;
     for (size_t i = 0; i < *count; i++)
-        if (check_latest(&(*list)[i]) < 0)
+        if (check_latest(a, &(*list)[i]) < 0)
             rc = EXIT_FAIL;
     if (argc && *count == 0) {
         log_error("no stored box %s comes from a catalog", argv[0]);
@@ -457,13 +412,14 @@ static void free_outdated(struct outdated *list, size_t count)
 
 static int run_outdated(struct cmd_ctx *ctx, int argc, char **argv)
 {
+    const struct box_args *a = ctx->args;
     struct box_entry *entries = NULL;
     struct outdated *list = NULL;
     size_t n = 0, count = 0;
-    int rc = gather_outdated(argc, argv, &entries, &n, &list, &count);
+    int rc = gather_outdated(a, ctx->cmd, argc, argv, &entries, &n, &list, &count);
     if (rc == EXIT_USAGE)
         return rc;
-    struct json_object *array = ctx->json ? json_object_new_array() : NULL;
+    struct json_object *array = ctx->common.json ? json_object_new_array() : NULL;
     for (size_t i = 0; i < count; i++) {
         const struct outdated *o = &list[i];
         if (array) {
@@ -493,11 +449,11 @@ static int run_outdated(struct cmd_ctx *ctx, int argc, char **argv)
 
 static int run_update(struct cmd_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx;
+    const struct box_args *a = ctx->args;
     struct box_entry *entries = NULL;
     struct outdated *list = NULL;
     size_t n = 0, count = 0, updated = 0;
-    int rc = gather_outdated(argc, argv, &entries, &n, &list, &count);
+    int rc = gather_outdated(a, ctx->cmd, argc, argv, &entries, &n, &list, &count);
     if (rc == EXIT_USAGE)
         return rc;
     for (size_t i = 0; i < count; i++) {
@@ -508,8 +464,8 @@ static int run_update(struct cmd_ctx *ctx, int argc, char **argv)
             .catalog = list[i].entry->catalog,
             .version = NULL,
             .provider = list[i].entry->provider,
-            .require_checksum = opts.require_checksum,
-            .insecure = opts.insecure,
+            .require_checksum = a->require_checksum,
+            .insecure = a->insecure,
         };
         struct box_handle h;
         int r = box_add(&req, &h);
@@ -527,28 +483,59 @@ static int run_update(struct cmd_ctx *ctx, int argc, char **argv)
     return rc;
 }
 
-static int box_run(struct cmd_ctx *ctx, int argc, char **argv)
-{
-    static const struct {
-        const char *name;
-        int (*run)(struct cmd_ctx *, int, char **);
-    } subs[] = {{"add", run_add},     {"list", run_list},         {"remove", run_remove},
-                {"prune", run_prune}, {"outdated", run_outdated}, {"update", run_update}};
-    if (argc < 1)
-        return cmd_usage_error(&cmd_box, "missing sub-command");
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (!strcmp(argv[0], subs[i].name))
-            return subs[i].run(ctx, argc - 1, argv + 1);
-    return cmd_usage_error(&cmd_box, "unknown sub-command '%s'", argv[0]);
-}
+#define BOX_SUBCOMMAND(sub, flags_, summary_, args_, description_, opts_)                          \
+    static const struct cmd cmd_box_##sub = {                                                      \
+        .name = #sub,                                                                              \
+        .parent = &cmd_box,                                                                        \
+        .run = run_##sub,                                                                          \
+        .flags = (flags_) | CMD_INTERRUPTIBLE,                                                     \
+        .summary = summary_,                                                                       \
+        .args = args_,                                                                             \
+        .description = description_,                                                               \
+        .options = opts_,                                                                          \
+        .args_size = sizeof(struct box_args),                                                      \
+    }
+
+BOX_SUBCOMMAND(
+    add, CMD_JSON, "add a box to the store", "SOURCE",
+    "SOURCE is a catalog name (looked up in $ROVE_BOX_CATALOG: a catalog .json URL or\n"
+    "path, or a base URL or folder holding NAME.json; without it, ORG/NAME is asked of\n"
+    "the box registry, $ROVE_BOX_REGISTRY, else $VAGRANT_SERVER_URL, else\n"
+    "https://vagrantcloud.com), the URL or path of a catalog (.json), or the URL or path\n"
+    "of a .box (tar, tar.gz, tar.xz, tar.zst, zip).\n",
+    add_opts);
+BOX_SUBCOMMAND(list, CMD_JSON, "list the stored boxes", NULL,
+               "Lists the stored boxes: name, version, provider and size.\n", NULL);
+BOX_SUBCOMMAND(
+    remove, 0, "remove a stored box", "NAME",
+    "Removes the box; refuses while a machine on this host uses it, unless --force. Also\n"
+    "removes the provider's copies of the box (libvirt's base volumes) that no machine\n"
+    "uses.\n",
+    remove_opts);
+BOX_SUBCOMMAND(prune, 0, "remove old versions of boxes", NULL,
+               "Removes every version but the newest of each box and provider.\n", prune_opts);
+BOX_SUBCOMMAND(outdated, CMD_JSON, "compare stored boxes with their catalogs", "[NAME]",
+               "Compares the stored boxes that came from a catalog with its newest version.\n",
+               outdated_opts);
+BOX_SUBCOMMAND(update, 0, "add the newest catalog versions of outdated boxes", "[NAME]",
+               "Adds the newest catalog version of outdated boxes ('rove box prune' removes the\n"
+               "old ones).\n",
+               update_opts);
+
+static const struct cmd *const box_subcommands[] = {
+    &cmd_box_add,    &cmd_box_list, &cmd_box_remove, &cmd_box_prune, &cmd_box_outdated,
+    &cmd_box_update, NULL,
+};
 
 const struct cmd cmd_box = {
     .name = "box",
-    .run = box_run,
-    .flags = CMD_JSON | CMD_INTERRUPTIBLE,
     .summary = "add, list, remove, prune and update boxes",
-    .usage = box_usage,
-    .longopts = box_longopts,
-    .shortopts = NULL,
-    .option = box_option,
+    .description = "Boxes live in one store shared by every project ($ROVE_HOME/boxes, or\n"
+                   "$XDG_DATA_HOME/rove/boxes).\n",
+    .epilogue =
+        "Environment: ROVE_HOME, ROVE_BOX_CATALOG, ROVE_BOX_REGISTRY (or VAGRANT_SERVER_URL),\n"
+        "ROVE_BOX_TOKEN (or VAGRANT_CLOUD_TOKEN: sent to the registry only), ROVE_HTTP_RETRIES,\n"
+        "ROVE_HTTP_STALL_TIMEOUT.\n\n"
+        "Exit codes: 0 success, 1 failure, 2 usage error.\n",
+    .subcommands = box_subcommands,
 };

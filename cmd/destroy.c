@@ -9,32 +9,17 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: rove destroy [NAME...] [-f|--force]\n"
-    "\n"
-    "Removes each machine (all of them, or those named) and everything rove created for it:\n"
-    "the VM, its disk, its cloud-init seed, its keys and state. The box stays in the cache.\n"
-    "Works on half-created machines too (an interrupted up). On a terminal it asks first.\n"
-    "\n"
-    "  -f, --force  do not ask (use --file FILE, or -f FILE before 'destroy', for the "
-    "machinefile)\n";
-
-static bool force;
-
-static const struct option longopts[] = {
-    {"force", no_argument, NULL, 'f'},
-    {NULL, 0, NULL, 0},
+struct destroy_args {
+    bool force;
 };
 
-static int destroy_option(struct cmd_ctx *ctx, int opt, const char *arg)
-{
-    (void)ctx;
-    (void)arg;
-    force = opt == 'f';
-    return 0;
-}
+static const struct opt destroy_opts[] = {
+    OPT_BOOL('f', "force", struct destroy_args, force,
+             "do not ask (use --file FILE, or -f FILE before 'destroy', for the machinefile)"),
+    OPT_END,
+};
 
-static bool confirm(const char *name)
+static bool confirm(const char *name, bool force)
 {
     if (force || !isatty(STDIN_FILENO))
         return true;
@@ -49,11 +34,11 @@ static bool confirm(const char *name)
 
 static int destroy_one(struct machine_runtime *rt, void *arg)
 {
-    (void)arg;
+    const struct destroy_args *a = arg;
     const char *name = rt->m->name;
     if (!state_machine_has_state(rt->mf, name)) {
         log_info(RT_FMT "not created", name);
-    } else if (!confirm(name)) {
+    } else if (!confirm(name, a->force)) {
         log_info(RT_FMT "kept", name);
     } else if (engine_destroy(rt) < 0) {
         return -1;
@@ -68,7 +53,7 @@ static int run_destroy(struct cmd_ctx *ctx, int argc, char **argv)
 {
     /* Machines declared later may depend on earlier ones; go on past failures. */
     return cmd_each_machine(ctx, argc, argv, PLAN_REVERSE | PLAN_THROUGH_INTERRUPTS, destroy_one,
-                            NULL);
+                            ctx->args);
 }
 
 const struct cmd cmd_destroy = {
@@ -76,8 +61,11 @@ const struct cmd cmd_destroy = {
     .run = run_destroy,
     .flags = CMD_NEEDS_MACHINEFILE | CMD_TAKES_LOCK | CMD_INTERRUPTIBLE,
     .summary = "remove machines and everything created for them",
-    .usage = usage,
-    .longopts = longopts,
-    .shortopts = "f",
-    .option = destroy_option,
+    .args = "[NAME...]",
+    .description =
+        "Removes each machine (all of them, or those named) and everything rove created for it:\n"
+        "the VM, its disk, its cloud-init seed, its keys and state. The box stays in the cache.\n"
+        "Works on half-created machines too (an interrupted up). On a terminal it asks first.\n",
+    .options = destroy_opts,
+    .args_size = sizeof(struct destroy_args),
 };

@@ -10,30 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char usage[] =
-    "usage: rove global-status [--prune] [--json]\n"
-    "\n"
-    "Lists every machine rove created on this host, in any project, with its state.\n"
-    "\n"
-    "  --prune  forget machines whose project or state is gone\n"
-    "  --json   print a JSON list of {project, name, provider, state}\n";
-
-static bool prune;
-
-enum { OPT_PRUNE = 0x330 };
-
-static const struct option longopts[] = {
-    {"prune", no_argument, NULL, OPT_PRUNE},
-    {NULL, 0, NULL, 0},
+struct global_status_args {
+    bool prune;
 };
 
-static int global_status_option(struct cmd_ctx *ctx, int opt, const char *arg)
-{
-    (void)ctx;
-    (void)arg;
-    prune = opt == OPT_PRUNE;
-    return 0;
-}
+static const struct opt global_status_opts[] = {
+    OPT_BOOL(0, "prune", struct global_status_args, prune,
+             "forget machines whose project or state is gone"),
+    OPT_END,
+};
 
 /* The machine as the index knows it: enough for its provider to report its state. */
 static void query(const struct host_machine *hm, struct rove_state_report *st)
@@ -57,6 +42,7 @@ static void forget(const struct host_machine *hm)
 static int run_global_status(struct cmd_ctx *ctx, int argc, char **argv)
 {
     (void)argv;
+    const struct global_status_args *a = ctx->args;
     if (argc > 0)
         return cmd_usage_error(ctx->cmd, "too many arguments");
     struct host_index idx;
@@ -66,13 +52,13 @@ static int run_global_status(struct cmd_ctx *ctx, int argc, char **argv)
         free(err);
         return EXIT_FAIL;
     }
-    struct json_object *list = ctx->json ? json_object_new_array() : NULL;
+    struct json_object *list = ctx->common.json ? json_object_new_array() : NULL;
     if (!list)
         printf("%-20s %-14s %-10s %s\n", "NAME", "STATE", "PROVIDER", "PROJECT");
     for (size_t i = 0; i < idx.count; i++) {
         const struct host_machine *hm = &idx.machines[i];
         if (!fs_is_dir(hm->state_dir)) {
-            if (prune)
+            if (a->prune)
                 forget(hm);
             continue;
         }
@@ -101,7 +87,9 @@ const struct cmd cmd_global_status = {
     .run = run_global_status,
     .flags = CMD_JSON,
     .summary = "list every machine rove created on this host",
-    .usage = usage,
-    .longopts = longopts,
-    .option = global_status_option,
+    .description =
+        "Lists every machine rove created on this host, in any project, with its state.\n",
+    .json_help = "print a JSON list of {project, name, provider, state}",
+    .options = global_status_opts,
+    .args_size = sizeof(struct global_status_args),
 };

@@ -12,41 +12,20 @@
 
 #define DEFAULT_BOX "debian/bookworm64"
 
-static const char usage[] =
-    "usage: rove init [BOX] [--template NAME | --minimal] [--force] [-f FILE]\n"
-    "\n"
-    "Writes machinefile.yaml (or FILE) in the working folder from a template, with BOX as the box\n"
-    "(default: " DEFAULT_BOX ").\n"
-    "\n"
-    "  --template NAME  default (one machine, commented), multi (web + db) or minimal\n"
-    "  --minimal        the same as --template minimal: no comments, one machine\n"
-    "  --force          overwrite an existing file\n";
-
-static struct {
+struct init_args {
     const char *template_name;
+    bool minimal;
     bool force;
-} opts;
-
-enum { OPT_TEMPLATE = 0x200, OPT_MINIMAL, OPT_FORCE };
-
-static const struct option longopts[] = {
-    {"template", required_argument, NULL, OPT_TEMPLATE},
-    {"minimal", no_argument, NULL, OPT_MINIMAL},
-    {"force", no_argument, NULL, OPT_FORCE},
-    {NULL, 0, NULL, 0},
 };
 
-static int init_option(struct cmd_ctx *ctx, int opt, const char *arg)
-{
-    (void)ctx;
-    if (opt == OPT_TEMPLATE)
-        opts.template_name = arg;
-    else if (opt == OPT_MINIMAL)
-        opts.template_name = "minimal";
-    else if (opt == OPT_FORCE)
-        opts.force = true;
-    return 0;
-}
+static const struct opt init_opts[] = {
+    OPT_STRING(0, "template", struct init_args, template_name, "default|multi|minimal",
+               "default (one machine, commented), multi (web + db) or minimal"),
+    OPT_BOOL(0, "minimal", struct init_args, minimal,
+             "the same as --template minimal: no comments, one machine"),
+    OPT_BOOL(0, "force", struct init_args, force, "overwrite an existing file"),
+    OPT_END,
+};
 
 static const char *find_template(const char *name)
 {
@@ -104,12 +83,17 @@ static int run_init(struct cmd_ctx *ctx, int argc, char **argv)
     const char *box = argc ? argv[0] : DEFAULT_BOX;
     if (!*box || strpbrk(box, "\n\r\t"))
         return cmd_usage_error(ctx->cmd, "'%s' is not a box name, URL or path", box);
-    const char *name = opts.template_name ? opts.template_name : "default";
+    const struct init_args *a = ctx->args;
+    if (a->minimal && a->template_name && strcmp(a->template_name, "minimal"))
+        return cmd_usage_error(ctx->cmd, "--template %s and --minimal exclude each other",
+                               a->template_name);
+    const char *name = a->minimal ? "minimal" : a->template_name ? a->template_name : "default";
     const char *text = find_template(name);
     if (!text)
         return list_templates_error(ctx->cmd, name);
-    const char *path = ctx->machinefile_path ? ctx->machinefile_path : MACHINEFILE_NAME;
-    if (fs_exists(path) && !opts.force) {
+    const char *path =
+        ctx->common.machinefile_path ? ctx->common.machinefile_path : MACHINEFILE_NAME;
+    if (fs_exists(path) && !a->force) {
         log_error("%s already exists; use --force to overwrite it", path);
         return EXIT_FAIL;
     }
@@ -129,7 +113,10 @@ const struct cmd cmd_init = {
     .name = "init",
     .run = run_init,
     .summary = "write a machinefile.yaml from a template",
-    .usage = usage,
-    .longopts = longopts,
-    .option = init_option,
+    .args = "[BOX]",
+    .description =
+        "Writes machinefile.yaml (or FILE, given with -f) in the working folder from a template,\n"
+        "with BOX as the box (default: " DEFAULT_BOX ").\n",
+    .options = init_opts,
+    .args_size = sizeof(struct init_args),
 };

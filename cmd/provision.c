@@ -3,15 +3,6 @@
 #include "engine/engine.h"
 #include "provision/guest_conn.h"
 
-static const char usage[] =
-    "usage: rove provision [NAME...]\n"
-    "\n"
-    "Copies the sync: folders into each running machine (all of them, or those named) and runs\n"
-    "every provisioner again, 'run: once' ones included. Output streams live, each line prefixed\n"
-    "with the machine's name.\n"
-    "Exit code 1 when a provisioner fails; the message names the machine, the provisioner and\n"
-    "its exit status.\n";
-
 static int provision_one(struct machine_runtime *rt, void *arg)
 {
     (void)arg;
@@ -35,5 +26,10 @@ const struct cmd cmd_provision = {
     .run = run_provision,
     .flags = CMD_NEEDS_MACHINEFILE | CMD_TAKES_LOCK | CMD_INTERRUPTIBLE,
     .summary = "run the provisioners of running machines again",
-    .usage = usage,
+    .args = "[NAME...]",
+    .description = "Copies the sync: folders into each running machine (all of them, or those "
+                   "named) and runs every provisioner again, 'run: once' ones included. Output "
+                   "streams live, each line prefixed with the machine's name.",
+    .epilogue = "Exit code 1 when a provisioner fails; the message names the machine, the "
+                "provisioner and its exit status.",
 };

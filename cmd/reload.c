@@ -5,38 +5,25 @@
 
 #include <stdlib.h>
 
-static const char usage[] =
-    "usage: rove reload [NAME...] [--provision | --no-provision]\n"
-    "\n"
-    "Shuts each machine down and brings it up again (see 'rove up'): useful after changing\n"
-    "its cpus, memory or forwards in the machinefile.\n"
-    "\n"
-    "  --provision     run every provisioner, even those that already ran\n"
-    "  --no-provision  run none\n";
-
-static enum provision_mode mode = PROVISION_DEFAULT;
-
-static const struct option longopts[] = {
-    PROVISION_LONGOPTS,
-    {NULL, 0, NULL, 0},
+struct reload_args {
+    enum provision_mode provision;
 };
 
-static int reload_option(struct cmd_ctx *ctx, int opt, const char *arg)
-{
-    (void)arg;
-    return provision_mode_option(ctx->cmd, opt, &mode);
-}
+static const struct opt reload_opts[] = {
+    OPT_PROVISION_MODE(struct reload_args, provision),
+    OPT_END,
+};
 
 static int reload_one(struct machine_runtime *rt, void *arg)
 {
-    (void)arg;
-    struct up_options up = {.provision = mode};
+    const struct reload_args *a = arg;
+    struct up_options up = {.provision = a->provision};
     return engine_stop(rt, false) < 0 || engine_up(rt, &up) < 0 ? -1 : 0;
 }
 
 static int run_reload(struct cmd_ctx *ctx, int argc, char **argv)
 {
-    return cmd_each_machine(ctx, argc, argv, PLAN_STOP_AT_FAILURE, reload_one, NULL);
+    return cmd_each_machine(ctx, argc, argv, PLAN_STOP_AT_FAILURE, reload_one, ctx->args);
 }
 
 const struct cmd cmd_reload = {
@@ -44,7 +31,10 @@ const struct cmd cmd_reload = {
     .run = run_reload,
     .flags = CMD_NEEDS_MACHINEFILE | CMD_TAKES_LOCK | CMD_INTERRUPTIBLE,
     .summary = "restart machines",
-    .usage = usage,
-    .longopts = longopts,
-    .option = reload_option,
+    .args = "[NAME...]",
+    .description =
+        "Shuts each machine down and brings it up again (see 'rove up'): useful after changing\n"
+        "its cpus, memory or forwards in the machinefile.\n",
+    .options = reload_opts,
+    .args_size = sizeof(struct reload_args),
 };

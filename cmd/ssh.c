@@ -13,30 +13,16 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: rove ssh [NAME] [-c COMMAND] [-- SSH-ARGS...]\n"
-    "\n"
-    "Logs in to machine NAME (the only machine when there is one) with OpenSSH, using the\n"
-    "machine's own key, port and known host key; SSH-ARGS go to ssh. Without an ssh client,\n"
-    "rove opens the shell itself.\n"
-    "\n"
-    "  -c, --command COMMAND  run COMMAND instead, its stdout and stderr kept apart, and exit\n"
-    "                         with its exit status (255 when it could not be run)\n";
-
-static const char *command;
-
-static const struct option longopts[] = {
-    {"command", required_argument, NULL, 'c'},
-    {NULL, 0, NULL, 0},
+struct ssh_args {
+    const char *command;
 };
 
-static int ssh_option(struct cmd_ctx *ctx, int opt, const char *arg)
-{
-    (void)ctx;
-    if (opt == 'c')
-        command = arg;
-    return 0;
-}
+static const struct opt ssh_opts[] = {
+    OPT_STRING('c', "command", struct ssh_args, command, "COMMAND",
+               "run COMMAND instead, its stdout and stderr kept apart, and exit with its exit "
+               "status (255 when it could not be run)"),
+    OPT_END,
+};
 
 /* Without an OpenSSH client: a libssh session with a pseudo-terminal. */
 static int run_builtin_shell(struct machine_runtime *rt)
@@ -89,6 +75,7 @@ static int exec_openssh(struct machine_runtime *rt, int argc, char **argv)
 
 static int run_ssh(struct cmd_ctx *ctx, int argc, char **argv)
 {
+    const char *command = ((const struct ssh_args *)ctx->args)->command;
     struct machine *m = NULL;
     /* The first argument names the machine unless it starts the SSH arguments. */
     if (argc > 0 && !(ctx->mf->nmachines == 1 && !machinefile_find(ctx->mf, argv[0]))) {
@@ -115,8 +102,12 @@ const struct cmd cmd_ssh = {
     .run = run_ssh,
     .flags = CMD_NEEDS_MACHINEFILE | CMD_INTERRUPTIBLE,
     .summary = "log in to a machine, or run a command in it",
-    .usage = usage,
-    .longopts = longopts,
-    .shortopts = "c:",
-    .option = ssh_option,
+    .args = "[NAME]",
+    .trailing = "[-- SSH-ARGS...]",
+    .description =
+        "Logs in to machine NAME (the only machine when there is one) with OpenSSH, using the\n"
+        "machine's own key, port and known host key; SSH-ARGS go to ssh. Without an ssh client,\n"
+        "rove opens the shell itself.\n",
+    .options = ssh_opts,
+    .args_size = sizeof(struct ssh_args),
 };

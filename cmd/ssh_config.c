@@ -7,12 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char usage[] =
-    "usage: rove ssh-config [NAME...]\n"
-    "\n"
-    "Prints a 'Host NAME' block for each running machine (all of them, or those named), to\n"
-    "append to ~/.ssh/config or to use with 'ssh -F FILE NAME'.\n";
-
 static int print_config(struct machine_runtime *rt, void *arg)
 {
     (void)arg;
@@ -34,5 +28,8 @@ const struct cmd cmd_ssh_config = {
     .run = run_ssh_config,
     .flags = CMD_NEEDS_MACHINEFILE,
     .summary = "print OpenSSH configuration for machines",
-    .usage = usage,
+    .args = "[NAME...]",
+    .description =
+        "Prints a 'Host NAME' block for each running machine (all of them, or those named), to\n"
+        "append to ~/.ssh/config or to use with 'ssh -F FILE NAME'.\n",
 };

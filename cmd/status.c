@@ -9,21 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: rove status [NAME...] [-f FILE] [--json]\n"
-    "\n"
-    "Shows the state of each machine (all of them, or those named): not created, running,\n"
-    "stopped, or unknown with the reason; and its provider.\n"
-    "\n"
-    "  --json  print a JSON list of {name, state, provider[, reason]}\n";
-
 static int run_status(struct cmd_ctx *ctx, int argc, char **argv)
 {
     struct engine_plan plan;
     int rc = cmd_plan(ctx, argc, argv, &plan);
     if (rc != EXIT_OK)
         return rc;
-    struct json_object *list = ctx->json ? json_object_new_array() : NULL;
+    struct json_object *list = ctx->common.json ? json_object_new_array() : NULL;
     if (!list)
         printf("%-20s %-14s %-10s %s\n", "NAME", "STATE", "PROVIDER", "DETAILS");
     for (size_t i = 0; i < plan.count; i++) {
@@ -58,5 +50,9 @@ const struct cmd cmd_status = {
     .run = run_status,
     .flags = CMD_NEEDS_MACHINEFILE | CMD_JSON,
     .summary = "show the state of each machine",
-    .usage = usage,
+    .args = "[NAME...]",
+    .description =
+        "Shows the state of each machine (all of them, or those named): not created, running,\n"
+        "stopped, or unknown with the reason; and its provider.\n",
+    .json_help = "print a JSON list of {name, state, provider[, reason]}",
 };

@@ -6,14 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char usage[] =
-    "usage: rove validate [-f FILE] [--json]\n"
-    "\n"
-    "Checks the machinefile and prints 'FILE: OK (N machines)', or every error found as\n"
-    "FILE:LINE:COLUMN: error: MESSAGE. Exit code 0 when valid, 2 when not.\n"
-    "\n"
-    "  --json  print a JSON list of {file, line, column, message} (empty when valid)\n";
-
 static void print_json(const struct mf_errors *errs)
 {
     struct json_object *list = json_object_new_array();
@@ -39,7 +31,7 @@ static int run_validate(struct cmd_ctx *ctx, int argc, char **argv)
         return EXIT_USAGE;
     struct mf_errors errs = {0};
     struct machinefile *mf = machinefile_load(path, &errs);
-    if (ctx->json)
+    if (ctx->common.json)
         print_json(&errs);
     else if (mf)
         printf("%s: OK (%zu machine%s)\n", path, mf->nmachines, mf->nmachines == 1 ? "" : "s");
@@ -57,5 +49,8 @@ const struct cmd cmd_validate = {
     .run = run_validate,
     .flags = CMD_JSON,
     .summary = "check the machinefile and report every error in it",
-    .usage = usage,
+    .description =
+        "Checks the machinefile and prints 'FILE: OK (N machines)', or every error found as\n"
+        "FILE:LINE:COLUMN: error: MESSAGE. Exit code 0 when valid, 2 when not.\n",
+    .json_help = "print a JSON list of {file, line, column, message} (empty when valid)",
 };

@@ -114,7 +114,7 @@ drive create --box "$WORK/box" --box-name rove-test/tiny --box-version "$BOX_VER
     fail "create failed"
 echo "create: $(elapsed "$t") s"
 [ "$(drive state)" = "stopped not started" ] || fail "after create, state is '$(drive state)'"
-[ "$(wc -l <"$STATE/journal.jsonl")" = 3 ] || fail "expected 3 journal records (disk, seed, domain)"
+[ "$(wc -l <"$STATE/journal")" = 3 ] || fail "expected 3 journal records (disk, seed, domain)"
 
 XML=$(virsh -c "$URI" dumpxml "$DOMAIN")
 grep -q "hostfwd=tcp:127.0.0.1:[0-9]*-:22" <<<"$XML" || fail "no SSH forward in the domain XML"
@@ -175,9 +175,9 @@ virsh -c "$URI" dominfo "$DOMAIN" >/dev/null 2>&1 && fail "domain $DOMAIN still 
 virsh -c "$URI" vol-list rove | grep -q "rove-$PROJECT-" && fail "a volume of the machine is left"
 sleep 0.5
 pgrep -f "guest=$DOMAIN" >/dev/null && fail "a QEMU process of $DOMAIN is left"
-[ ! -e "$STATE/journal.jsonl" ] || fail "the journal was not emptied"
+[ ! -e "$STATE/journal" ] || fail "the journal was not emptied"
 [ -z "$(ls -A "$STATE")" ] || fail "files left in the state folder: $(ls -A "$STATE")"
-[ "$(drive state)" = "not_created no domain $DOMAIN" ] || fail "state after destroy: $(drive state)"
+[ "$(drive state)" = "not created no domain $DOMAIN" ] || fail "state after destroy: $(drive state)"
 drive destroy || fail "a second destroy failed (must be idempotent)"
 
 step "destroy from the journal when the domain is gone"

@@ -1,6 +1,6 @@
 /* provider-drive: runs one operation of a provider module the way rove core does, so shell tests
- * can drive a real provider against a real hypervisor. The journal is a file of JSON lines in the
- * state folder, appended and fsynced before each resource is created.
+ * can drive a real provider against a real hypervisor. The journal is rove core's own
+ * (machine/journal.h), in the state folder as `rove up` keeps it.
  *
  * usage: provider-drive PROVIDER OP --project ID --machine NAME --state DIR [options]
  *   OP: probe | create | start | stop | state | endpoint | destroy
@@ -12,6 +12,8 @@
  *   --forward H:G      forward 127.0.0.1:H to guest port G over TCP (repeatable)
  *   --cpus N  --memory MIB  --disk MIB
  *   --timeout S  --force                                                       (stop) */
+#include "engine/machine_runtime.h"
+#include "machine/journal.h"
 #include "providers/loader.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -26,8 +28,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define JOURNAL_FILE "journal.jsonl"
-
 struct drive {
     const char *provider, *op, *op_arg, *box_dir, *box_name, *box_version, *seed;
     int timeout;
@@ -39,55 +39,13 @@ struct drive {
     struct rove_machine_ctx ctx;
 };
 
+/* The journal as rove core keeps it (machine/journal.h), in the same file. */
 static int journal_add(void *ctx, const char *kind, const char *id, const char *json_data)
 {
-    const char *state_dir = ctx;
-    char *path = fs_join(state_dir, JOURNAL_FILE);
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    char *path = fs_join(ctx, RUNTIME_JOURNAL);
+    int rc = journal_append(path, kind, id, json_data, NULL);
     free(path);
-    if (fd < 0)
-        return -1;
-    struct json_object *rec = json_object_new_object();
-    json_object_object_add(rec, "kind", json_object_new_string(kind));
-    json_object_object_add(rec, "id", json_object_new_string(id));
-    json_object_object_add(rec, "data", json_object_new_string(json_data));
-    char *line = xasprintf("%s\n", json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN));
-    ssize_t len = (ssize_t)strlen(line);
-    int rc = write(fd, line, (size_t)len) == len && fsync(fd) == 0 ? 0 : -1;
-    free(line);
-    json_object_put(rec);
-    close(fd);
     return rc;
-}
-
-/* Reads the journal into records whose strings point into *objs (json objects to put later). */
-static size_t journal_read(const char *state_dir, struct rove_journal_record **out,
-                           struct json_object ***objs)
-{
-    char *path = fs_join(state_dir, JOURNAL_FILE);
-    char *data = NULL;
-    size_t len = 0, n = 0;
-    *out = NULL;
-    *objs = NULL;
-    if (fs_read_file(path, &data, &len) == 0) {
-        for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
-            struct json_object *rec = json_tokener_parse(line), *k, *i, *d;
-            if (!rec || !json_object_object_get_ex(rec, "kind", &k) ||
-                !json_object_object_get_ex(rec, "id", &i) ||
-                !json_object_object_get_ex(rec, "data", &d)) {
-                json_object_put(rec);
-                continue;
-            }
-            *out = xrealloc(*out, (n + 1) * sizeof **out);
-            *objs = xrealloc(*objs, (n + 1) * sizeof **objs);
-            (*out)[n] = (struct rove_journal_record){
-                json_object_get_string(k), json_object_get_string(i), json_object_get_string(d)};
-            (*objs)[n++] = rec;
-        }
-    }
-    free(data);
-    free(path);
-    return n;
 }
 
 static const char *json_str(struct json_object *meta, const char *key)
@@ -216,35 +174,29 @@ static int parse_args(struct drive *d, int argc, char **argv)
     return 0;
 }
 
-static const char *state_name(enum rove_machine_state s)
-{
-    switch (s) {
-    case ROVE_STATE_NOT_CREATED:
-        return "not_created";
-    case ROVE_STATE_RUNNING:
-        return "running";
-    case ROVE_STATE_STOPPED:
-        return "stopped";
-    default:
-        return "unknown";
-    }
-}
-
+/* As engine_destroy() does: the provider gets every record not yet released, oldest first; once
+ * it removed them all the journal is empty again. */
 static int run_destroy(const struct rove_provider *ops, struct drive *d)
 {
-    struct rove_journal_record *records;
-    struct json_object **objs;
-    size_t n = journal_read(d->ctx.state_dir, &records, &objs);
-    int rc = ops->destroy(&d->ctx, records, n);
-    if (rc == 0) { /* everything undone: the journal is empty again */
-        char *path = fs_join(d->ctx.state_dir, JOURNAL_FILE);
-        unlink(path);
+    char *path = fs_join(d->ctx.state_dir, RUNTIME_JOURNAL);
+    struct journal j;
+    if (journal_read(path, &j) < 0) {
+        fprintf(stderr, "provider-drive: cannot read %s: %s\n", path, strerror(errno));
         free(path);
+        return -1;
     }
-    for (size_t i = 0; i < n; i++)
-        json_object_put(objs[i]);
-    free(objs);
+    struct rove_journal_record *records = xcalloc(j.count + 1, sizeof *records);
+    size_t n = 0;
+    for (size_t i = 0; i < j.count; i++)
+        if (!j.records[i].released)
+            records[n++] =
+                (struct rove_journal_record){j.records[i].kind, j.records[i].id, j.records[i].data};
+    int rc = ops->destroy(&d->ctx, records, n);
+    if (rc == 0)
+        unlink(path);
     free(records);
+    journal_free(&j);
+    free(path);
     return rc;
 }
 
@@ -267,7 +219,7 @@ static int run(const struct rove_provider *ops, struct drive *d)
     if (!strcmp(d->op, "state")) {
         struct rove_state_report r;
         int rc = ops->state(&d->ctx, &r);
-        printf("%s %s\n", state_name(r.state), r.reason);
+        printf("%s %s\n", runtime_state_name(r.state), r.reason);
         return rc;
     }
     if (!strcmp(d->op, "endpoint")) {

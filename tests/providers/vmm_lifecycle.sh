@@ -92,7 +92,7 @@ fi
 drive create --box "$WORK/box" --box-name rove-test/micro --box-version 1 "${SEED[@]}" \
     --forward "$FORWARD_PORT:80" --cpus 1 --memory 32 --disk 2048 || fail "create failed"
 [ "$(drive state)" = "stopped not running$KVM_NOTE" ] || fail "after create, state is '$(drive state)' (the note on hardware KVM must match the probe)"
-[ "$(wc -l <"$STATE/journal.jsonl")" = 3 ] || fail "expected 3 journal records (disk, process, record)"
+[ "$(wc -l <"$STATE/journal")" = 3 ] || fail "expected 3 journal records (disk, process, record)"
 [ -f "$WORK/box/box.raw" ] || fail "no raw base image beside the box"
 cmp "$WORK/disk.raw" "$WORK/box/box.raw" || fail "box.raw differs from the box's disk"
 [ "$(stat -c %s "$STATE/disk.raw")" = $((2048 << 20)) ] || fail "the machine disk was not grown to 2 GiB"
@@ -133,9 +133,9 @@ drive destroy || fail "destroy failed"
 step "nothing left"
 sleep 0.2
 kill -0 "$PID" 2>/dev/null && fail "rove-vmm $PID is left"
-[ ! -e "$STATE/journal.jsonl" ] || fail "the journal was not emptied"
+[ ! -e "$STATE/journal" ] || fail "the journal was not emptied"
 [ -z "$(ls -A "$STATE")" ] || fail "files left in the state folder: $(ls -A "$STATE")"
-[ "$(state)" = "not_created no rove-vmm machine record" ] || fail "state after destroy: $(drive state)"
+[ "$(state)" = "not created no rove-vmm machine record" ] || fail "state after destroy: $(drive state)"
 drive destroy || fail "a second destroy failed (must be idempotent)"
 [ -f "$WORK/box/box.raw" ] || fail "destroy removed the shared raw base image"
 
@@ -155,6 +155,6 @@ grep -q '/nonexistent/rove-vmm' <<<"$OUT" || fail "probe does not name the missi
 OUT=$(drive create --box "$WORK/box" --memory 32 --option kernel=/nonexistent/vmlinux 2>&1) &&
     fail "create with a missing kernel succeeded"
 grep -q 'machine web: cannot read the kernel /nonexistent/vmlinux' <<<"$OUT" || fail "unclear error: $OUT"
-[ -z "$(ls -A "$STATE" | grep -v journal.jsonl)" ] || fail "a failed create left files: $(ls -A "$STATE")"
+[ -z "$(ls -A "$STATE" | grep -vx journal)" ] || fail "a failed create left files: $(ls -A "$STATE")"
 
 echo "PASS"

@@ -1,0 +1,347 @@
+/* The engine (engine/engine.h, engine/plan.h) against the fake provider module: what each
+ * operation asks of the provider, what it journals and records, and that a failure at any step
+ * leaves nothing half-created (or, for a failed clean-up, keeps the journal for the next try). */
+#include "engine/engine.h"
+#include "engine/plan.h"
+#include "machine/journal.h"
+#include "machine/machinefile.h"
+#include "providers/loader.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char work[] = "/tmp/rove-engine-XXXXXX";
+static char log_path[4096], project[4096];
+
+struct world {
+    struct machinefile *mf;
+    struct machine_runtime rt; /* of machine "web" */
+};
+
+static void sh(const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* A box of provider "fake": a raw image of 1 MiB and its metadata. */
+static void build_box(void)
+{
+    sh("mkdir -p %s/box && cd %s/box && truncate -s 1M box.img && "
+       "printf '{\"provider\":\"fake\",\"format\":\"raw\",\"virtual_size\":1}' > metadata.json && "
+       "tar -cf ../fake.box metadata.json box.img",
+       work, work);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    if (!mkdtemp(work))
+        return -1;
+    snprintf(log_path, sizeof log_path, "%s/provider.log", work);
+    snprintf(project, sizeof project, "%s/project", work);
+    char home[4096];
+    snprintf(home, sizeof home, "%s/home", work);
+    setenv("ROVE_HOME", home, 1);
+    setenv("ROVE_PROVIDER_PATH", FAKE_PROVIDER_DIR, 1);
+    setenv("FAKE_PROVIDER_LOG", log_path, 1);
+    log_set_level(LOG_ERROR);
+    build_box();
+    sh("mkdir -p %s && printf 'version: 1\\ndefaults:\\n  box: %s/fake.box\\n  provider: fake\\n"
+       "  boot_timeout: 30\\nmachines:\\n  web: {}\\n  db: {}\\n' > %s/machinefile.yaml",
+       project, work, project);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    provider_unload_all();
+    sh("rm -rf %s", work);
+    return 0;
+}
+
+static int setup(void **state)
+{
+    unsetenv("FAKE_PROVIDER_FAIL");
+    unsetenv("FAKE_PROVIDER_DIES");
+    sh("rm -rf %s/.rove && : > %s", project, log_path);
+    struct world *w = calloc(1, sizeof *w);
+    char path[sizeof project + 32];
+    snprintf(path, sizeof path, "%s/machinefile.yaml", project);
+    struct mf_errors errs = {0};
+    w->mf = machinefile_load(path, &errs);
+    if (!w->mf) {
+        mf_errors_print(&errs);
+        return -1;
+    }
+    runtime_init(&w->rt, w->mf, machinefile_find(w->mf, "web"));
+    *state = w;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct world *w = *state;
+    runtime_release(&w->rt);
+    machinefile_free(w->mf);
+    free(w);
+    return 0;
+}
+
+/* What the provider was asked, one call per line. */
+static char *provider_calls(void)
+{
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(fs_read_file(log_path, &text, &len), 0);
+    return text;
+}
+
+static void assert_calls(const char *expected)
+{
+    char *calls = provider_calls();
+    assert_string_equal(calls, expected);
+    free(calls);
+    sh(": > %s", log_path);
+}
+
+static size_t journal_pending_count(struct machine_runtime *rt)
+{
+    struct journal j;
+    if (journal_read(rt->journal_path, &j) < 0)
+        return 0;
+    size_t n = journal_pending(&j);
+    journal_free(&j);
+    return n;
+}
+
+static enum rove_machine_state state_of(struct machine_runtime *rt)
+{
+    struct rove_state_report st;
+    engine_state(rt, &st);
+    return st.state;
+}
+
+static void test_create_start_stop_destroy(void **state)
+{
+    struct world *w = *state;
+    assert_int_equal(state_of(&w->rt), ROVE_STATE_NOT_CREATED);
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    assert_true(w->rt.created);
+    assert_string_equal(w->rt.record.provider, "fake");
+    assert_int_equal(journal_pending_count(&w->rt), 2);
+    assert_int_equal(state_of(&w->rt), ROVE_STATE_STOPPED);
+    assert_int_equal(engine_start(&w->rt), 0);
+    assert_int_equal(state_of(&w->rt), ROVE_STATE_RUNNING);
+    assert_int_equal(engine_stop(&w->rt, false), 0);
+    assert_int_equal(state_of(&w->rt), ROVE_STATE_STOPPED);
+    assert_calls("probe\ncreate fake\nstart\nstop 60 acpi\n");
+    assert_int_equal(engine_destroy(&w->rt), 0);
+    assert_calls("destroy fake.disk,fake.domain\n");
+    assert_false(w->rt.created);
+    assert_false(fs_is_dir(w->rt.state_dir));
+    assert_int_equal(state_of(&w->rt), ROVE_STATE_NOT_CREATED);
+}
+
+static void test_the_record_is_read_back(void **state)
+{
+    struct world *w = *state;
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    /* the engine reloads what was recorded */
+    struct machine_runtime again;
+    runtime_init(&again, w->mf, w->rt.m);
+    assert_true(again.created);
+    assert_string_equal(again.record.box_name, "fake");
+    runtime_release(&again);
+    assert_int_equal(engine_destroy(&w->rt), 0);
+}
+
+static void expect_undone(struct world *w, const char *calls)
+{
+    assert_false(w->rt.created);
+    assert_false(fs_is_dir(w->rt.state_dir));
+    assert_calls(calls);
+}
+
+static void test_probe_failure_creates_nothing(void **state)
+{
+    struct world *w = *state;
+    setenv("FAKE_PROVIDER_FAIL", "probe", 1);
+    assert_int_equal(engine_create(&w->rt, false), -1);
+    expect_undone(w, "probe\nprobe failed\n");
+}
+
+static void test_create_failure_is_undone(void **state)
+{
+    struct world *w = *state;
+    setenv("FAKE_PROVIDER_FAIL", "create", 1);
+    assert_int_equal(engine_create(&w->rt, false), -1);
+    expect_undone(w, "probe\ncreate fake\ncreate failed\n"); /* nothing journaled */
+}
+
+static void test_late_create_failure_removes_what_was_journaled(void **state)
+{
+    struct world *w = *state;
+    setenv("FAKE_PROVIDER_FAIL", "create-late", 1);
+    assert_int_equal(engine_create(&w->rt, false), -1);
+    expect_undone(w, "probe\ncreate fake\ncreate-late failed\ndestroy fake.disk\n");
+}
+
+/* The journal cannot be written (it leads nowhere): the provider is refused its record, creates
+ * nothing, and the create is undone. */
+static void test_journal_failure_refuses_the_resource(void **state)
+{
+    struct world *w = *state;
+    sh("mkdir -p %s && ln -s %s/nowhere/journal %s", w->rt.state_dir, work, w->rt.journal_path);
+    assert_int_equal(engine_create(&w->rt, false), -1);
+    expect_undone(w, "probe\ncreate fake\ncreate refused by the journal\n");
+}
+
+static void test_first_start_failure_undoes_the_create(void **state)
+{
+    struct world *w = *state;
+    setenv("FAKE_PROVIDER_FAIL", "start", 1);
+    struct up_options o = {0};
+    assert_int_equal(engine_up(&w->rt, &o), -1);
+    expect_undone(w, "probe\ncreate fake\nstart\nstart failed\ndestroy fake.disk,fake.domain\n");
+}
+
+/* A guest that dies before SSH: the wait ends on the machine's state, and the new machine is kept
+ * for inspection, or destroyed with destroy_on_error. */
+static void test_failed_first_boot_keeps_or_destroys(void **state)
+{
+    struct world *w = *state;
+    setenv("FAKE_PROVIDER_DIES", "1", 1);
+    struct up_options keep = {0}, destroy = {.destroy_on_error = true};
+    assert_int_equal(engine_up(&w->rt, &keep), -1);
+    assert_true(w->rt.created);
+    assert_true(fs_is_dir(w->rt.state_dir));
+    assert_calls("probe\ncreate fake\nstart\n");
+    /* up again: the machine exists and is stopped, so it is started, not created */
+    assert_int_equal(engine_up(&w->rt, &destroy), -1);
+    assert_calls("start\n");
+    assert_true(w->rt.created); /* an existing machine is never destroyed by up */
+    assert_int_equal(engine_destroy(&w->rt), 0);
+    sh(": > %s", log_path);
+    assert_int_equal(engine_up(&w->rt, &destroy), -1);
+    expect_undone(w, "probe\ncreate fake\nstart\ndestroy fake.disk,fake.domain\n");
+}
+
+static void test_failed_cleanup_keeps_the_journal(void **state)
+{
+    struct world *w = *state;
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    setenv("FAKE_PROVIDER_FAIL", "destroy", 1);
+    assert_int_equal(engine_destroy(&w->rt), -1);
+    assert_true(fs_is_dir(w->rt.state_dir));
+    assert_int_equal(journal_pending_count(&w->rt), 2);
+    unsetenv("FAKE_PROVIDER_FAIL");
+    assert_int_equal(engine_destroy(&w->rt), 0);
+    assert_false(fs_is_dir(w->rt.state_dir));
+}
+
+/* An up killed after the provider journaled a resource: the next create removes it first. */
+static void test_leftovers_of_an_interrupted_up_are_removed_first(void **state)
+{
+    struct world *w = *state;
+    sh("mkdir -p %s", w->rt.state_dir);
+    assert_int_equal(journal_append(w->rt.journal_path, "fake.disk", "web", "{}", NULL), 0);
+    assert_true(runtime_has_leftovers(&w->rt));
+    struct rove_state_report st;
+    engine_state(&w->rt, &st);
+    assert_int_equal(st.state, ROVE_STATE_UNKNOWN);
+    assert_non_null(strstr(st.reason, "did not finish"));
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    assert_calls("destroy fake.disk\nprobe\ncreate fake\n");
+    assert_int_equal(engine_destroy(&w->rt), 0);
+}
+
+static void test_state_failure_is_unknown_with_the_reason(void **state)
+{
+    struct world *w = *state;
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    setenv("FAKE_PROVIDER_FAIL", "state", 1);
+    struct rove_state_report st;
+    engine_state(&w->rt, &st);
+    assert_int_equal(st.state, ROVE_STATE_UNKNOWN);
+    assert_string_equal(st.reason, "the fake hypervisor does not answer");
+    /* stopping a machine whose state is unknown asks the provider (it may be running) */
+    unsetenv("FAKE_PROVIDER_FAIL");
+    assert_int_equal(engine_destroy(&w->rt), 0);
+}
+
+static void test_stop_leaves_a_machine_that_is_not_running_alone(void **state)
+{
+    struct world *w = *state;
+    assert_int_equal(engine_stop(&w->rt, true), 0);
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    assert_int_equal(engine_stop(&w->rt, true), 0);
+    assert_calls("probe\ncreate fake\n");
+    assert_int_equal(engine_destroy(&w->rt), 0);
+}
+
+static int record_name(struct machine_runtime *rt, void *arg)
+{
+    struct strbuf *order = arg;
+    sb_addf(order, "%s ", rt->m->name);
+    return strcmp(rt->m->name, "db") == 0 ? -1 : 0;
+}
+
+static void test_plan_order_and_failures(void **state)
+{
+    struct world *w = *state;
+    struct engine_plan plan;
+    char *bogus[] = {"bogus"};
+    assert_int_equal(engine_plan_select(w->mf, bogus, 1, &plan), -1);
+    assert_int_equal(engine_plan_select(w->mf, NULL, 0, &plan), 0);
+    assert_int_equal(plan.count, 2);
+    struct strbuf order = STRBUF_INIT;
+    assert_int_equal(engine_plan_each(&plan, 0, record_name, &order), -1);
+    assert_int_equal(
+        engine_plan_each(&plan, PLAN_REVERSE | PLAN_STOP_AT_FAILURE, record_name, &order), -1);
+    assert_string_equal(sb_str(&order), "web db db ");
+    sb_release(&order);
+    assert_int_equal(engine_plan_lock(&plan, true), 0);
+    engine_plan_release(&plan);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_create_start_stop_destroy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_record_is_read_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_probe_failure_creates_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_failure_is_undone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_create_failure_removes_what_was_journaled, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_journal_failure_refuses_the_resource, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_start_failure_undoes_the_create, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_failed_first_boot_keeps_or_destroys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_cleanup_keeps_the_journal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_leftovers_of_an_interrupted_up_are_removed_first,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_failure_is_unknown_with_the_reason, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_stop_leaves_a_machine_that_is_not_running_alone, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_plan_order_and_failures, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,3 +1,4 @@
+#include "util/log.h"
 #include "boxes/checksum.h"
 #include "util/strbuf.h"
 
@@ -127,10 +128,8 @@ static const EVP_MD *evp_for(enum box_digest type)
 static EVP_MD_CTX *digest_new(enum box_digest type)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!ctx || EVP_DigestInit_ex(ctx, evp_for(type), NULL) != 1) {
-        fputs("rove: cannot initialise the message digest\n", stderr);
-        abort();
-    }
+    if (!ctx || EVP_DigestInit_ex(ctx, evp_for(type), NULL) != 1)
+        die("cannot initialise the message digest (out of memory?)");
     return ctx;
 }
 

@@ -59,10 +59,8 @@ CURL *http_easy_new(const char *url, bool insecure, char *errbuf)
 {
     global_init_once();
     CURL *easy = curl_easy_init();
-    if (!easy) {
-        fputs("rove: cannot initialise libcurl\n", stderr);
-        abort();
-    }
+    if (!easy)
+        die("cannot initialise libcurl (out of memory?)");
     errbuf[0] = '\0';
     curl_easy_setopt(easy, CURLOPT_URL, url);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);

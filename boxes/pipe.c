@@ -1,3 +1,4 @@
+#include "util/log.h"
 #include "boxes/pipe.h"
 #include "boxes/checksum.h"
 #include "boxes/download.h"
@@ -28,10 +29,9 @@ struct pipe {
     ssize_t status;
 };
 
-static void fail_thread(void)
+static void fail_thread(int err)
 {
-    fputs("rove: cannot start a thread\n", stderr);
-    abort();
+    die("cannot start a thread: %s", strerror(err));
 }
 
 /* The oldest block someone still needs; a consumer that gave up needs none. */
@@ -110,12 +110,13 @@ struct pipe *pipe_start(struct download *d)
     struct pipe *p = xcalloc(1, sizeof *p);
     p->d = d;
     p->hasher = download_lend_hasher(d);
+    int err;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->changed, NULL);
-    if (pthread_create(&p->producer, NULL, produce, p) != 0)
-        fail_thread();
-    if (p->hasher && pthread_create(&p->hashing, NULL, hash_blocks, p) != 0)
-        fail_thread();
+    if ((err = pthread_create(&p->producer, NULL, produce, p)) != 0)
+        fail_thread(err);
+    if (p->hasher && (err = pthread_create(&p->hashing, NULL, hash_blocks, p)) != 0)
+        fail_thread(err);
     return p;
 }
 

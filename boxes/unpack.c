@@ -1,3 +1,4 @@
+#include "util/log.h"
 #include "boxes/unpack.h"
 #include "util/strbuf.h"
 
@@ -373,10 +374,8 @@ int box_unpack(struct archive *a, int root_fd, uint64_t max_entry_size,
 struct archive *box_archive_reader_new(bool seekable)
 {
     struct archive *a = archive_read_new();
-    if (!a) {
-        fputs("rove: out of memory\n", stderr);
-        abort();
-    }
+    if (!a)
+        die("out of memory");
     archive_read_support_filter_gzip(a);
     archive_read_support_filter_bzip2(a);
     archive_read_support_filter_xz(a);

@@ -229,9 +229,8 @@ static int remove_provider_copies(const struct box_args *a, const struct box_ent
                  e->version, e->provider);
         return 0;
     }
-    log_error("box %s %s is kept; --force removes it anyway, leaving those copies", e->name,
-              e->version);
-    return -1;
+    return error("box %s %s is kept; --force removes it anyway, leaving those copies", e->name,
+                 e->version);
 }
 
 static int remove_entry(const struct box_args *a, const struct box_entry *e)

@@ -29,11 +29,9 @@ static int prepare_keys_and_seed(struct machine_runtime *rt, bool cloud_init, ch
 static int probe_provider(struct machine_runtime *rt)
 {
     char why[ROVE_REASON_MAX] = "";
-    if (rt->provider->probe(&rt->pctx, why, sizeof why) < 0) {
-        log_error(RT_FMT "provider '%s' cannot run this machine here: %s", rt->m->name,
-                  rt->provider->name, why);
-        return -1;
-    }
+    if (rt->provider->probe(&rt->pctx, why, sizeof why) < 0)
+        return error(RT_FMT "provider '%s' cannot run this machine here: %s", rt->m->name,
+                     rt->provider->name, why);
     /* create says which accelerator it uses; the whole probe is for -v */
     if (why[0])
         log_debug(RT_FMT "%s: %s", rt->m->name, rt->provider->name, why);

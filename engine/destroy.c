@@ -14,10 +14,8 @@
 static int destroy_resources(struct machine_runtime *rt)
 {
     struct journal j;
-    if (journal_read(rt->journal_path, &j) < 0) {
-        log_error(RT_FMT "cannot read %s: %s", rt->m->name, rt->journal_path, strerror(errno));
-        return -1;
-    }
+    if (journal_read(rt->journal_path, &j) < 0)
+        return error(RT_FMT "cannot read %s: %s", rt->m->name, rt->journal_path, strerror(errno));
     size_t n = 0;
     struct rove_journal_record *records = xcalloc(j.count, sizeof *records);
     for (size_t i = 0; i < j.count; i++)
@@ -42,16 +40,13 @@ int engine_destroy(struct machine_runtime *rt)
     /* Removing what was created is what an interrupted rove still has to do. */
     if (interrupt_signal())
         interrupt_begin_cleanup();
-    if (destroy_resources(rt) < 0) {
-        log_error(RT_FMT "not everything could be removed; the journal %s keeps what is left, and "
-                         "'rove destroy' tries again",
-                  rt->m->name, rt->journal_path);
-        return -1;
-    }
-    if (state_remove_machine(rt->mf, rt->m->name) < 0) {
-        log_error(RT_FMT "cannot remove %s: %s", rt->m->name, rt->state_dir, strerror(errno));
-        return -1;
-    }
+    if (destroy_resources(rt) < 0)
+        return error(RT_FMT
+                     "not everything could be removed; the journal %s keeps what is left, and "
+                     "'rove destroy' tries again",
+                     rt->m->name, rt->journal_path);
+    if (state_remove_machine(rt->mf, rt->m->name) < 0)
+        return error(RT_FMT "cannot remove %s: %s", rt->m->name, rt->state_dir, strerror(errno));
     rt->created = false;
     machine_record_clear(&rt->record);
     return 0;

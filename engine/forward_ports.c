@@ -29,13 +29,12 @@ int forward_ports_check(struct machine_runtime *rt)
         int saved = errno;
         if (fd >= 0)
             close(fd);
-        if (taken) {
-            log_error(RT_FMT "host port 127.0.0.1:%d/%s (forwarded to guest port %d) is %s; free "
-                             "it or change the forward in %s",
-                      rt->m->name, f->host, f->proto, f->guest,
-                      saved == EACCES ? "reserved for root" : "already in use", rt->mf->path);
-            return -1;
-        }
+        if (taken)
+            return error(RT_FMT
+                         "host port 127.0.0.1:%d/%s (forwarded to guest port %d) is %s; free "
+                         "it or change the forward in %s",
+                         rt->m->name, f->host, f->proto, f->guest,
+                         saved == EACCES ? "reserved for root" : "already in use", rt->mf->path);
     }
     return 0;
 }

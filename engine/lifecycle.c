@@ -16,9 +16,9 @@ static int start_existing(struct machine_runtime *rt, const struct up_options *o
         if (engine_start(rt) < 0)
             return -1;
     } else {
-        log_error(RT_FMT "the machine is %s%s%s; 'rove destroy %s' removes it", rt->m->name,
-                  runtime_state_name(st.state), st.reason[0] ? ": " : "", st.reason, rt->m->name);
-        return -1;
+        return error(RT_FMT "the machine is %s%s%s; 'rove destroy %s' removes it", rt->m->name,
+                     runtime_state_name(st.state), st.reason[0] ? ": " : "", st.reason,
+                     rt->m->name);
     }
     return engine_wait_and_provision(rt, o->provision, false);
 }

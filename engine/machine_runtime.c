@@ -18,9 +18,8 @@ static int journal_add(void *ctx, const char *kind, const char *id, const char *
     struct machine_runtime *rt = ctx;
     if (journal_append(rt->journal_path, kind, id, json_data, NULL) == 0)
         return 0;
-    log_error(RT_FMT "cannot record %s '%s' in %s: %s", rt->m->name, kind, id, rt->journal_path,
-              strerror(errno));
-    return -1;
+    return error(RT_FMT "cannot record %s '%s' in %s: %s", rt->m->name, kind, id, rt->journal_path,
+                 strerror(errno));
 }
 
 static char *json_string_or_null(struct json_object *obj, const char *key)
@@ -85,6 +84,7 @@ void runtime_init(struct machine_runtime *rt, const struct machinefile *mf, stru
     rt->pctx.journal.ctx = rt;
     rt->pctx.journal.add = journal_add;
     rt->pctx.log_level = (int)log_get_level();
+    rt->pctx.log = log_message;
     rt->pctx.interrupted = interrupt_requested;
 }
 
@@ -111,10 +111,8 @@ int runtime_load_provider(struct machine_runtime *rt)
         return 0;
     const char *name = rt->created ? rt->record.provider : rt->m->provider;
     rt->provider = provider_load(name);
-    if (!rt->provider) {
-        log_error(RT_FMT "provider '%s' is not available", rt->m->name, name);
-        return -1;
-    }
+    if (!rt->provider)
+        return error(RT_FMT "provider '%s' is not available", rt->m->name, name);
     return 0;
 }
 

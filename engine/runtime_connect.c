@@ -28,12 +28,10 @@ int runtime_connect(struct machine_runtime *rt, struct guest_conn **out)
 {
     struct rove_state_report st;
     engine_state(rt, &st);
-    if (st.state != ROVE_STATE_RUNNING) {
-        log_error(RT_FMT "the machine is %s%s%s%s; start it with 'rove up %s'", rt->m->name,
-                  runtime_state_name(st.state), st.reason[0] ? " (" : "", st.reason,
-                  st.reason[0] ? ")" : "", rt->m->name);
-        return -1;
-    }
+    if (st.state != ROVE_STATE_RUNNING)
+        return error(RT_FMT "the machine is %s%s%s%s; start it with 'rove up %s'", rt->m->name,
+                     runtime_state_name(st.state), st.reason[0] ? " (" : "", st.reason,
+                     st.reason[0] ? ")" : "", rt->m->name);
     struct runtime_ssh ssh;
     if (runtime_ssh_info(rt, &ssh) < 0)
         return -1;

@@ -9,8 +9,8 @@
  * ROVE_PROVIDER_ABI_VERSION. Any change to a struct or a signature in this file bumps the version.
  *
  * Conventions for every operation: 0 means success; -1 means failure, after the module has told
- * the user why on stderr (naming the machine and the resource). Strings are UTF-8, NUL-terminated,
- * owned by the caller and valid for the duration of the call. */
+ * the user why through ctx->log (naming the machine and the resource). Strings are UTF-8,
+ * NUL-terminated, owned by the caller and valid for the duration of the call. */
 #ifndef ROVE_PROVIDERS_PROVIDER_H
 #define ROVE_PROVIDERS_PROVIDER_H
 
@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ROVE_PROVIDER_ABI_VERSION 3
+#define ROVE_PROVIDER_ABI_VERSION 4
 /* The one symbol a module exports: const struct rove_provider *rove_provider_entry(void). */
 #define ROVE_PROVIDER_ENTRY "rove_provider_entry"
 /* Module file name for provider NAME: ROVE_PROVIDER_PREFIX NAME ROVE_PROVIDER_SUFFIX. */
@@ -96,6 +96,10 @@ struct rove_machine_ctx {
      * a long wait (an upload, a graceful shutdown) gives up within a second, says so and fails.
      * Modules follow it through util/interrupt.h's interrupt_follow(). */
     bool (*interrupted)(void);
+    /* Every message of the module goes here (level: enum log_level of util/log.h; the message
+     * without "error: " or a newline), so that rove decides how and where messages appear. Modules
+     * route util/log.h to it with log_set_sink(). */
+    void (*log)(int level, const char *message);
 };
 
 enum rove_machine_state {

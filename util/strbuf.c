@@ -1,3 +1,4 @@
+#include "util/log.h"
 #include "util/strbuf.h"
 
 #include <stdio.h>
@@ -6,8 +7,7 @@
 
 static void die_oom(void)
 {
-    fputs("rove: out of memory\n", stderr);
-    abort();
+    die("out of memory");
 }
 
 void *xmalloc(size_t n)

@@ -13,6 +13,7 @@ int lv_machine_open(const struct rove_machine_ctx *ctx, struct lv_machine *m)
 {
     memset(m, 0, sizeof *m);
     log_set_level((enum log_level)ctx->log_level);
+    log_set_sink(ctx->log);
     interrupt_follow(ctx->interrupted);
     lv_quiet_errors();
     if (!ctx->machine || !ctx->machine->name || !ctx->project_id) {

@@ -67,6 +67,7 @@ static int state(const struct rove_machine_ctx *ctx, struct rove_state_report *o
 {
     struct lv_options opts;
     log_set_level((enum log_level)ctx->log_level);
+    log_set_sink(ctx->log);
     if (ctx->machine && ctx->project_id) {
         if (lv_options_parse(ctx->machine, &opts) != 0)
             return -1;

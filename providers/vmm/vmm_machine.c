@@ -35,6 +35,7 @@ int vmm_machine_open(const struct rove_machine_ctx *ctx, struct vmm_machine *m)
 {
     memset(m, 0, sizeof *m);
     log_set_level((enum log_level)ctx->log_level);
+    log_set_sink(ctx->log);
     interrupt_follow(ctx->interrupted);
     if (!ctx->machine || !ctx->machine->name || !ctx->state_dir) {
         log_error("vmm provider: rove passed no machine or state folder");

@@ -260,6 +260,7 @@ int main(int argc, char **argv)
     d.ctx.seed_iso = d.seed;
     d.ctx.journal = (struct rove_journal){(void *)d.ctx.state_dir, journal_add};
     d.ctx.log_level = getenv("ROVE_DEBUG") ? LOG_DEBUG : LOG_INFO;
+    d.ctx.log = log_message;
     log_set_level((enum log_level)d.ctx.log_level);
     const struct rove_provider *ops = provider_load(d.provider);
     if (!ops)

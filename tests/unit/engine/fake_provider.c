@@ -43,7 +43,9 @@ static bool failing(const char *op)
 static int fail(const struct rove_machine_ctx *ctx, const char *op)
 {
     note("%s failed", op);
-    fprintf(stderr, "fake: %s: %s failed (injected)\n", ctx->machine->name, op);
+    char message[256];
+    snprintf(message, sizeof message, "%s: %s failed (injected)", ctx->machine->name, op);
+    ctx->log(1 /* LOG_ERROR */, message); /* as a module must: through rove's log */
     return -1;
 }
 

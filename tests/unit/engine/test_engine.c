@@ -303,6 +303,25 @@ static int record_name(struct machine_runtime *rt, void *arg)
     return strcmp(rt->m->name, "db") == 0 ? -1 : 0;
 }
 
+static char last_message[512];
+static int last_level;
+
+static void record_message(int level, const char *message)
+{
+    last_level = level;
+    snprintf(last_message, sizeof last_message, "%s", message);
+}
+
+static void test_module_messages_reach_the_core_log(void **state)
+{
+    struct world *w = *state;
+    w->rt.pctx.log = record_message;
+    setenv("FAKE_PROVIDER_FAIL", "create", 1);
+    assert_int_equal(engine_create(&w->rt, false), -1);
+    assert_int_equal(last_level, LOG_ERROR);
+    assert_string_equal(last_message, "web: create failed (injected)");
+}
+
 static void test_plan_order_and_failures(void **state)
 {
     struct world *w = *state;
@@ -341,6 +360,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_stop_leaves_a_machine_that_is_not_running_alone, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_module_messages_reach_the_core_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_order_and_failures, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

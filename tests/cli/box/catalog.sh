@@ -20,66 +20,66 @@ catalog "$V1,$V12,$V2" >"$WWW/cat/test/box.json"
 
 # A name that is not ORG/NAME (so no registry has it) without a catalog is a usage error that
 # says what to do.
-run "no catalog" 2 box add testbox
+run_expect "no catalog" 2 box add testbox
 expect_err "ROVE_BOX_CATALOG"
 
 # Base URL: BASE/NAME.json; libvirt preferred, so 2.0 (virtualbox only) is not chosen.
 export ROVE_BOX_CATALOG="$URL/cat"
-run "base url" 0 box add test/box
+run_expect "base url" 0 box add test/box
 expect_store "test/box 1.2.3 libvirt"
 pass "catalog base URL, highest version for the provider, relative box URL"
 
-run "provider" 0 box add test/box --provider virtualbox
+run_expect "provider" 0 box add test/box --provider virtualbox
 expect_store "test/box 1.2.3 libvirt" "test/box 2.0 virtualbox"
 pass "--provider"
 
-run "exact" 0 box add test/box --box-version "= 1.0"
-run "range" 0 box add test/box --box-version ">= 1.0, < 1.2"
+run_expect "exact" 0 box add test/box --box-version "= 1.0"
+run_expect "range" 0 box add test/box --box-version ">= 1.0, < 1.2"
 expect_err "already in the store"
-run "none matches" 1 box add test/box --box-version "> 3"
+run_expect "none matches" 1 box add test/box --box-version "> 3"
 expect_err "no version of test/box matches > 3"
 expect_err "1.0 (libvirt)"
-run "bad constraint" 2 box add test/box --box-version "about 1"
+run_expect "bad constraint" 2 box add test/box --box-version "about 1"
 pass "constraints = and ranges; no match lists the offers; bad constraint is a usage error"
 
 # outdated / update after the catalog gains 1.5
-run "up to date" 0 box outdated
+run_expect "up to date" 0 box outdated
 expect_out "test/box (libvirt): 1.2.3 is up to date"
 catalog "$V1,$V12,$V15,$V2" >"$WWW/cat/test/box.json"
-run "outdated" 0 box outdated
+run_expect "outdated" 0 box outdated
 expect_out "test/box (libvirt): 1.2.3 installed, 1.5 available"
-run "outdated json" 0 --json box outdated test/box
+run_expect "outdated json" 0 --json box outdated test/box
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert any(x["latest"]=="1.5" and x["outdated"] for x in d), d' "$T/out" || fail "outdated --json"
-run "update" 0 box update
+run_expect "update" 0 box update
 expect_store "test/box 1.0 libvirt" "test/box 1.2.3 libvirt" "test/box 1.5 libvirt" "test/box 2.0 virtualbox"
 pass "outdated, update"
 
-run "pessimistic" 0 box add test/box --box-version "~> 1.2" --force
+run_expect "pessimistic" 0 box add test/box --box-version "~> 1.2" --force
 [ -n "$(requests /boxes/box-1.5.box)" ] || fail "~> 1.2 should pick 1.5"
 pass "~> 1.2 picks 1.5"
 
-run "prune dry run" 0 box prune --dry-run
+run_expect "prune dry run" 0 box prune --dry-run
 expect_out "would remove box test/box 1.0 (libvirt)"
 expect_out "would remove box test/box 1.2.3 (libvirt)"
 expect_store "test/box 1.0 libvirt" "test/box 1.2.3 libvirt" "test/box 1.5 libvirt" "test/box 2.0 virtualbox"
-run "prune" 0 box prune
+run_expect "prune" 0 box prune
 expect_store "test/box 1.5 libvirt" "test/box 2.0 virtualbox"
 pass "prune keeps the newest of each name and provider"
 
 # A catalog document given by path holding several boxes, and a catalog URL as SOURCE.
 echo "[{\"name\":\"other/box\",\"versions\":[]}, $(catalog "$V1")]" >"$T/all.json"
-ROVE_BOX_CATALOG="$T/all.json" run "catalog file array" 0 box add test/box --force
-run "catalog URL source" 0 box add "$URL/cat/test/box.json" --box-version "< 1.1"
+ROVE_BOX_CATALOG="$T/all.json" run_expect "catalog file array" 0 box add test/box --force
+run_expect "catalog URL source" 0 box add "$URL/cat/test/box.json" --box-version "< 1.1"
 expect_store "test/box 1.0 libvirt" "test/box 1.5 libvirt" "test/box 2.0 virtualbox"
 pass "catalog file with several boxes; catalog URL as SOURCE"
 
-run "list json" 0 --json box list
+run_expect "list json" 0 --json box list
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all(b["size"]>0 and b["checksum"].startswith("sha256:") for b in d), d' "$T/out" || fail "list --json"
 pass "list --json has sizes and checksums"
 
 # A catalog fetched over the network may not lead to a local file.
 printf '{"name":"test/local","versions":[{"version":"1","providers":[{"name":"libvirt","url":"file://%s"}]}]}' \
     "$WWW/boxes/box-1.0.box" >"$WWW/cat/test/local.json"
-ROVE_BOX_CATALOG="$URL/cat" run "file url" 1 box add test/local
+ROVE_BOX_CATALOG="$URL/cat" run_expect "file url" 1 box add test/local
 expect_err "may only lead to http(s) URLs"
 pass "an http catalog pointing at file:// is refused"

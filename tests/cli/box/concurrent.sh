@@ -27,7 +27,7 @@ fault "path=/cfoo.bar.box&kind=slow&rate=100000"
 slow=$!
 for _ in $(seq 200); do ls "$ROVE_HOME/boxes/.tmp/" 2>/dev/null | grep -q '^cfoo\.bar@' && break; sleep 0.05; done
 ls "$ROVE_HOME/boxes/.tmp/" | grep -q '^cfoo\.bar@' || fail "the slow add made no temporary folder"
-run "cfoo" 0 box add "$URL/cfoo.box"
+run_expect "cfoo" 0 box add "$URL/cfoo.box"
 wait $slow || { cat "$T/slow.out" >&2; fail "the add of cfoo.bar failed beside an add of cfoo"; }
 [ -f "$ROVE_HOME/boxes/cfoo.bar/0/libvirt/.rove-box.json" ] || fail "cfoo.bar not stored"
 pass "box add foo leaves the temporary folder of a running box add foo.bar alone"

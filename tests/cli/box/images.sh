@@ -11,7 +11,7 @@ pack() { # OUT FORMAT: a box of $T/img/box.img
 mkdir -p "$T/img"
 qemu-img create -q -f qcow2 -b /etc/shadow -F raw "$T/img/box.img"
 pack "$T/backing.box" qcow2
-run "backing file" 1 box add "$T/backing.box"
+run_expect "backing file" 1 box add "$T/backing.box"
 expect_err "box.img refused: the qcow2 image has a backing file (/etc/shadow)"
 expect_store
 expect_no_temp
@@ -19,7 +19,7 @@ expect_no_temp
 rm -f "$T/img/box.img"
 qemu-img create -q -f qcow2 -o data_file="$T/outside.raw" "$T/img/box.img" 1M
 pack "$T/datafile.box" qcow2
-run "data file" 1 box add "$T/datafile.box"
+run_expect "data file" 1 box add "$T/datafile.box"
 expect_err "keeps its data in an external data file ($T/outside.raw)"
 expect_store
 pass "qcow2 backing files and external data files are refused when added"
@@ -27,15 +27,15 @@ pass "qcow2 backing files and external data files are refused when added"
 rm -f "$T/img/box.img"
 qemu-img create -q -f qcow2 "$T/img/box.img" 1M
 pack "$T/qcow2.box" qcow2
-run "qcow2" 0 box add "$T/qcow2.box"
+run_expect "qcow2" 0 box add "$T/qcow2.box"
 qemu-img create -q -f raw "$T/img/box.img" 1M
 pack "$T/raw.box" raw
-run "raw" 0 box add "$T/raw.box"
+run_expect "raw" 0 box add "$T/raw.box"
 expect_store "qcow2 0 libvirt" "raw 0 libvirt"
 pass "self-contained qcow2 and raw images are accepted"
 
 # A stored box whose image was swapped afterwards is refused when it is used.
 qemu-img create -q -f qcow2 -b /etc/shadow -F raw "$ROVE_HOME/boxes/qcow2/0/libvirt/box.img"
-run "stored" 1 box add "$T/qcow2.box"
+run_expect "stored" 1 box add "$T/qcow2.box"
 expect_err "the stored box qcow2 0 (libvirt) in $ROVE_HOME/boxes/qcow2/0/libvirt: box.img refused: the qcow2 image has a backing file (/etc/shadow)"
 pass "a stored box with a backing file is refused when used"

@@ -20,7 +20,7 @@ server_idle
 expect_store
 [ ! -e "$ROVE_HOME/boxes/k" ] || fail "half entry visible after kill -9"
 pass "kill -9 mid-unpack: nothing visible in the store"
-run "add again" 0 box add "$URL/k.box"
+run_expect "add again" 0 box add "$URL/k.box"
 requests /k.box | sed -n 2p | grep -q '^206 bytes=[1-9]' || { requests /k.box; fail "no resume"; }
 expect_store "k 0 libvirt"
 expect_no_temp

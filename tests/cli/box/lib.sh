@@ -13,7 +13,6 @@ export ROVE_BOX_REGISTRY=http://127.0.0.1:9
 WWW="$T/www"
 mkdir -p "$WWW"
 SERVER_PID=
-FAILED=0
 
 EXTRA_PIDS=
 cleanup() {
@@ -21,7 +20,7 @@ cleanup() {
         kill "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     done
-    if [ "$FAILED" = 0 ]; then rm -rf "$T"; else echo "kept $T for inspection"; fi
+    if [ "${FAILED:-0}" = 0 ]; then rm -rf "$T"; else echo "kept $T for inspection"; fi
 }
 trap cleanup EXIT
 
@@ -53,28 +52,9 @@ clear_faults() { curl -fsS "$URL/_clear" >/dev/null; server_idle; : >"$T/server.
 mkbox() { python3 "$HERE/mkbox.py" "$@"; }
 sha256() { sha256sum "$1" | cut -d' ' -f1; }
 
-fail() {
-    echo "FAIL: $*" >&2
-    FAILED=1
-    exit 1
-}
-pass() { echo "ok: $*"; }
-
-# run NAME EXPECTED_RC ARGS...: runs rove, keeps stdout in $T/out and stderr in $T/err.
-run() {
-    local what=$1 want=$2
-    shift 2
-    "$ROVE" "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    if [ "$rc" != "$want" ]; then
-        echo "--- stdout" >&2; cat "$T/out" >&2
-        echo "--- stderr" >&2; cat "$T/err" >&2
-        fail "$what: rove $* exited $rc, expected $want"
-    fi
-}
-
-expect_err() { grep -qF -- "$1" "$T/err" || { cat "$T/err" >&2; fail "stderr lacks '$1'"; }; }
-expect_out() { grep -qF -- "$1" "$T/out" || { cat "$T/out" >&2; fail "stdout lacks '$1'"; }; }
+CHECKS_DIR=$T
+CHECKS_FAIL_FAST=1
+. "$ROVE_SRC/tests/lib/checks.sh"
 
 # The store lists exactly these "NAME VERSION PROVIDER" lines (sorted), each with rove's record.
 expect_store() {

@@ -12,18 +12,18 @@ mkbox good "$WWW/other.box" --size 4000
 printf '{"name":"test/pin","versions":[{"version":"1.0","providers":[{"name":"libvirt","url":"%s","checksum_type":"sha256","checksum":"%s"}]}]}' \
     "$URL/pin.box" "$(sha256 "$WWW/pin.box")" >"$WWW/cat/test/pin.json"
 export ROVE_BOX_CATALOG="$URL/cat"
-run "add" 0 box add test/pin
+run_expect "add" 0 box add test/pin
 mkdir -p "$T/p" && cd "$T/p" || fail "cd"
 printf 'version: 1\nmachines:\n  web:\n    box: test/pin\n    box_checksum: sha256:%s\n' \
     "$(sha256 "$WWW/other.box")" >machinefile.yaml
-run "up pinned to another box" 1 up
+run_expect "up pinned to another box" 1 up
 expect_err "does not have the checksum asked for"
 expect_err "differs from the catalog's for test/pin 1.0"
 [ ! -e .rove/machines/web/journal ] || [ ! -s .rove/machines/web/journal ] || fail "a machine was started on the wrong box"
 cp "$WWW/other.box" "$T/local.box"
-run "local add" 0 box add "$T/local.box"
+run_expect "local add" 0 box add "$T/local.box"
 printf 'version: 1\nmachines:\n  web:\n    box: %s\n    box_checksum: sha256:%s\n' \
     "$T/local.box" "$(sha256 "$WWW/pin.box")" >machinefile.yaml
-run "up local pinned" 1 up
+run_expect "up local pinned" 1 up
 expect_err "checksum mismatch for $T/local.box"
 pass "up compares box_checksum with the cached box, by name or by path"

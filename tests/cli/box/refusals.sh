@@ -14,7 +14,7 @@ snapshot() {
 check() { # KIND EXPECTED-MESSAGE
     mkbox "$1" "$T/$1.box" --size 1000
     before=$(snapshot)
-    run "$1" 1 box add "$T/$1.box"
+    run_expect "$1" 1 box add "$T/$1.box"
     expect_err "$2"
     after=$(snapshot)
     [ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after"); fail "$1 wrote outside"; }

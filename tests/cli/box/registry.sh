@@ -27,12 +27,12 @@ JSON
 export ROVE_BOX_REGISTRY=$REG_URL
 unset VAGRANT_SERVER_URL ROVE_BOX_TOKEN VAGRANT_CLOUD_TOKEN
 
-run "no token" 1 box add test/box
+run_expect "no token" 1 box add test/box
 expect_err "box test/box at $REG_URL/test/box: access denied: 401"
 expect_store
 pass "a registry that wants a token: the 401 names the box and the URL"
 
-ROVE_BOX_TOKEN=s3cret run "registry" 0 --json box add test/box
+ROVE_BOX_TOKEN=s3cret run_expect "registry" 0 --json box add test/box
 expect_store "test/box 1.0 libvirt"
 grep -q "sha256:$(sha256 "$WWW/boxes/1.0-amd64.box")" "$ROVE_HOME/boxes/test%2Fbox/1.0/libvirt/.rove-box.json" ||
     fail "the host's architecture (amd64) was not the one added"
@@ -51,14 +51,14 @@ assert all(e["authorization"] is None for e in dl), [e for e in dl if e["authori
 PY
 pass "ORG/NAME from the registry: JSON asked for, newest version for amd64, token never sent to the download host"
 
-VAGRANT_CLOUD_TOKEN=s3cret run "constraint" 0 box add test/box --box-version "< 1.0"
+VAGRANT_CLOUD_TOKEN=s3cret run_expect "constraint" 0 box add test/box --box-version "< 1.0"
 expect_store "test/box 0.9 libvirt" "test/box 1.0 libvirt"
 pass "version constraints; VAGRANT_CLOUD_TOKEN"
 
 export ROVE_BOX_TOKEN=s3cret
-run "404" 1 box add test/nothere
+run_expect "404" 1 box add test/nothere
 expect_err "box test/nothere not found at $REG_URL/test/nothere: 404"
-run "arch" 1 box add test/box --box-version ">= 2.0"
+run_expect "arch" 1 box add test/box --box-version ">= 2.0"
 expect_err "2.0 (libvirt/arm64)"
 expect_err "this host: amd64"
 pass "404 names the box, URL and status; a version only for another architecture is not taken"
@@ -68,9 +68,9 @@ cp "$REG/test/box" "$REG/test/moved"
 sed -i 's/"name":"test\/box"/"name":"test\/moved"/' "$REG/test/moved"
 curl -fsS "$REG_URL/_fault?path=/test/moved&kind=redirect&to=$REG_URL/api/test/moved" >/dev/null
 mkdir -p "$REG/api/test" && cp "$REG/test/moved" "$REG/api/test/moved"
-run "redirected" 0 box add test/moved --box-version "= 0.9"
+run_expect "redirected" 0 box add test/moved --box-version "= 0.9"
 curl -fsS "$REG_URL/_fault?path=/test/box&kind=redirect&to=http://registry.example/test/box" >/dev/null
-run "plain http" 1 box add test/box --force
+run_expect "plain http" 1 box add test/box --force
 expect_err "a box registry may only redirect to https URLs (to http://registry.example/test/box)"
 pass "registry redirects followed; to plain http outside 127.0.0.0/8 refused"
 
@@ -81,14 +81,14 @@ mkdir -p "$T/project"
 BOX=$(sed -n 's/^ *box: *//p' "$T/project/machinefile.yaml" | head -n1)
 [ "$BOX" = debian/bookworm64 ] || fail "rove init's default box is '$BOX'"
 unset ROVE_BOX_REGISTRY
-VAGRANT_SERVER_URL=$REG_URL run "init default" 0 box add "$BOX"
+VAGRANT_SERVER_URL=$REG_URL run_expect "init default" 0 box add "$BOX"
 expect_store "debian/bookworm64 1.0 libvirt" "test/box 0.9 libvirt" "test/box 1.0 libvirt" "test/moved 0.9 libvirt"
 pass "VAGRANT_SERVER_URL; rove init's default box resolves through the registry"
 
 # Without a registry variable the public registry is the one asked (not reached here: the
 # variable is set to a registry URL that is not http(s), which is refused before any request).
-ROVE_BOX_REGISTRY=ftp://x run "bad registry" 2 box add test/box
+ROVE_BOX_REGISTRY=ftp://x run_expect "bad registry" 2 box add test/box
 expect_err "the box registry 'ftp://x' (ROVE_BOX_REGISTRY or VAGRANT_SERVER_URL) is not an http(s) URL"
-run "one part" 2 box add justaname
+run_expect "one part" 2 box add justaname
 expect_err "not ORG/NAME"
 pass "a registry that is not http(s), and a name that is not ORG/NAME, are usage errors"

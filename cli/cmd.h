@@ -30,6 +30,9 @@ enum cmd_flags {
     /* SIGINT, SIGTERM and SIGHUP end its waits (util/interrupt.h) and its exit status is then
      * 128 + the signal, as a shell reports it */
     CMD_INTERRUPTIBLE = 1 << 4,
+    /* skip checking the machinefile's provider sections against the providers' schemas (which
+     * loads the providers): for `status`, which must answer in milliseconds */
+    CMD_QUICK_MACHINEFILE = 1 << 5,
 };
 
 /* The options every command takes. */

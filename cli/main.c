@@ -3,6 +3,7 @@
  * runs (machinefile, verbosity, interrupts). */
 #include "cli/cmd.h"
 #include "machine/machinefile.h"
+#include "providers/provider_sections.h"
 #include "util/interrupt.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -164,6 +165,11 @@ static int load_machinefile(struct cmd_ctx *ctx)
         return EXIT_USAGE;
     struct mf_errors errs = {0};
     ctx->mf = machinefile_load(path, &errs);
+    if (ctx->mf && !(ctx->cmd->flags & CMD_QUICK_MACHINEFILE) &&
+        provider_sections_check(ctx->mf, path, &errs) > 0) {
+        machinefile_free(ctx->mf);
+        ctx->mf = NULL;
+    }
     free(path);
     if (!ctx->mf) {
         mf_errors_print(&errs);

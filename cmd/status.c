@@ -48,7 +48,7 @@ static int run_status(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd cmd_status = {
     .name = "status",
     .run = run_status,
-    .flags = CMD_NEEDS_MACHINEFILE | CMD_JSON,
+    .flags = CMD_NEEDS_MACHINEFILE | CMD_JSON | CMD_QUICK_MACHINEFILE,
     .summary = "show the state of each machine",
     .args = "[NAME...]",
     .description =

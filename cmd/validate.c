@@ -1,5 +1,6 @@
 /* rove validate: reads the machinefile and reports every error in it. */
 #include "cli/cmd.h"
+#include "providers/provider_sections.h"
 #include "machine/machinefile.h"
 #include "util/json.h"
 
@@ -31,6 +32,10 @@ static int run_validate(struct cmd_ctx *ctx, int argc, char **argv)
         return EXIT_USAGE;
     struct mf_errors errs = {0};
     struct machinefile *mf = machinefile_load(path, &errs);
+    if (mf && provider_sections_check(mf, path, &errs) > 0) {
+        machinefile_free(mf);
+        mf = NULL;
+    }
     if (ctx->common.json)
         print_json(&errs);
     else if (mf)

@@ -2,6 +2,7 @@
 #include "machine/journal.h"
 #include "provision/keys.h"
 #include "providers/loader.h"
+#include "providers/provider_sections.h"
 #include "util/fs.h"
 #include "util/interrupt.h"
 #include "util/json.h"
@@ -110,9 +111,12 @@ int runtime_load_provider(struct machine_runtime *rt)
     if (rt->provider)
         return 0;
     const char *name = rt->created ? rt->record.provider : rt->m->provider;
-    rt->provider = provider_load(name);
-    if (!rt->provider)
+    const struct rove_provider *p = provider_load(name);
+    if (!p)
         return error(RT_FMT "provider '%s' is not available", rt->m->name, name);
+    if (provider_spec_add_options(&rt->spec, rt->m, rt->mf->dir, p) < 0)
+        return -1;
+    rt->provider = p;
     return 0;
 }
 

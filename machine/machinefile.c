@@ -43,7 +43,7 @@ static void read_defaults(struct yaml_walk *w, yaml_node_t *v, void *target)
     struct top *t = target;
     t->defaults_node = v;
     if (!yw_is_null(v))
-        yw_mapping(w, v, "defaults", machine_fields, &t->defaults);
+        machine_read(w, v, "defaults", &t->defaults);
 }
 
 static void read_one_machine(struct yaml_walk *w, const char *name, yaml_node_t *key,
@@ -60,7 +60,7 @@ static void read_one_machine(struct yaml_walk *w, const char *name, yaml_node_t 
     m->pos = yw_pos(key);
     if (!yw_is_null(value)) {
         char *what = xasprintf("machine '%s'", name);
-        yw_mapping(w, value, what, machine_fields, m);
+        machine_read(w, value, what, m);
         free(what);
     }
 }

@@ -51,21 +51,22 @@ struct provisioner {
     struct mf_pos pos;
 };
 
-/* libvirt: section. NULL strings mean "the provider's default". */
-struct libvirt_options {
-    char *uri;   /* connection URI */
-    char *accel; /* "auto" (default), "kvm" or "tcg" */
-    char *pool;  /* storage pool for box images and overlays */
-    /* restrict: the guest reaches only its forwards, nothing off the host (default false) */
-    bool restrict_network;
-    bool restrict_set; /* restrict was given (for merging defaults) */
+/* A provider's section of a machine (`libvirt: {uri: ...}`): its settings as written. Which keys
+ * a provider takes, and of which type, is the provider's own schema (rove_provider.options);
+ * engine/provider_sections.c checks the sections against it and hands them over typed. */
+struct provider_setting {
+    char *key;
+    char *value;           /* the scalar as written */
+    struct mf_pos pos;     /* of the value */
+    struct mf_pos key_pos; /* of the key */
+    bool quoted;           /* written in quotes: text, never a number or a boolean */
 };
 
-/* vmm: section; each overrides what the box's metadata says. */
-struct vmm_options {
-    char *kernel; /* absolute path */
-    char *initrd; /* absolute path */
-    char *cmdline;
+struct provider_section {
+    char *provider; /* the section's key: a provider's name */
+    struct provider_setting *settings;
+    size_t count;
+    struct mf_pos pos; /* of the key */
 };
 
 struct machine {
@@ -86,8 +87,8 @@ struct machine {
     size_t nsyncs;
     struct provisioner *provisioners;
     size_t nprovisioners;
-    struct libvirt_options libvirt;
-    struct vmm_options vmm;
+    struct provider_section *sections; /* in the order written; at most one per provider */
+    size_t nsections;
     struct mf_pos pos; /* where the machine's key is */
 };
 
@@ -127,6 +128,14 @@ char *machinefile_discover(const char *start_dir);
  * folders separated by ':', "*" for all). Otherwise false, with *why (newly allocated) naming the
  * path, its owner and the way out. */
 bool machinefile_is_trusted(const char *path, uid_t uid, const char *safe_dirs, char **why);
+
+/* The section of provider in m, or NULL. */
+const struct provider_section *machine_section(const struct machine *m, const char *provider);
+/* The value of key in m's section of provider, or NULL. */
+const char *machine_setting(const struct machine *m, const char *provider, const char *key);
+/* Appends an error at file:line:column. */
+void mf_errors_add(struct mf_errors *errs, const char *file, struct mf_pos pos, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
 
 /* Prints every error as "file:line:column: error: message" to stderr. */
 void mf_errors_print(const struct mf_errors *errs);

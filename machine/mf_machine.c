@@ -205,16 +205,6 @@ static void read_provision(struct yaml_walk *w, yaml_node_t *v, void *target)
     read_list(w, v, "provision", read_provision_item, target);
 }
 
-static void read_libvirt(struct yaml_walk *w, yaml_node_t *v, void *target)
-{
-    provider_options_read_libvirt(w, v, &((struct machine *)target)->libvirt);
-}
-
-static void read_vmm(struct yaml_walk *w, yaml_node_t *v, void *target)
-{
-    provider_options_read_vmm(w, v, &((struct machine *)target)->vmm);
-}
-
 const struct yw_field machine_fields[] = {
     {"box", read_box},
     {"box_version", read_box_version},
@@ -229,7 +219,5 @@ const struct yw_field machine_fields[] = {
     {"forward", read_forward},
     {"sync", read_sync},
     {"provision", read_provision},
-    {"libvirt", read_libvirt},
-    {"vmm", read_vmm},
     {NULL, NULL},
 };

@@ -58,16 +58,7 @@ void machine_merge_defaults(struct machine *m, const struct machine *d)
     PREPEND(m->forwards, m->nforwards, d->forwards, d->nforwards, copy_forward);
     PREPEND(m->syncs, m->nsyncs, d->syncs, d->nsyncs, copy_sync);
     PREPEND(m->provisioners, m->nprovisioners, d->provisioners, d->nprovisioners, provisioner_copy);
-    inherit_string(&m->libvirt.uri, d->libvirt.uri);
-    inherit_string(&m->libvirt.accel, d->libvirt.accel);
-    inherit_string(&m->libvirt.pool, d->libvirt.pool);
-    if (!m->libvirt.restrict_set && d->libvirt.restrict_set) {
-        m->libvirt.restrict_network = d->libvirt.restrict_network;
-        m->libvirt.restrict_set = true;
-    }
-    inherit_string(&m->vmm.kernel, d->vmm.kernel);
-    inherit_string(&m->vmm.initrd, d->vmm.initrd);
-    inherit_string(&m->vmm.cmdline, d->vmm.cmdline);
+    machine_merge_sections(m, d);
 }
 
 void machine_clear(struct machine *m)
@@ -90,11 +81,6 @@ void machine_clear(struct machine *m)
     for (size_t i = 0; i < m->nprovisioners; i++)
         provisioner_clear(&m->provisioners[i]);
     free(m->provisioners);
-    free(m->libvirt.uri);
-    free(m->libvirt.accel);
-    free(m->libvirt.pool);
-    free(m->vmm.kernel);
-    free(m->vmm.initrd);
-    free(m->vmm.cmdline);
+    machine_clear_sections(m);
     memset(m, 0, sizeof *m);
 }

@@ -14,8 +14,10 @@ void provisioner_clear(struct provisioner *p);
 /* A deep copy, for merging defaults into machines. */
 void provisioner_copy(struct provisioner *dst, const struct provisioner *src);
 
-void provider_options_read_libvirt(struct yaml_walk *w, yaml_node_t *v, struct libvirt_options *o);
-void provider_options_read_vmm(struct yaml_walk *w, yaml_node_t *v, struct vmm_options *o);
+/* Reads a machine's (or `defaults`') mapping into m: its keys, and provider sections. */
+void machine_read(struct yaml_walk *w, yaml_node_t *map, const char *what, struct machine *m);
+void machine_merge_sections(struct machine *m, const struct machine *defaults);
+void machine_clear_sections(struct machine *m);
 
 /* Syntax of "TYPE:HEX" checksums. */
 bool checksum_is_valid(const char *text, const char **why);

@@ -89,8 +89,8 @@ const char *yw_key(struct yaml_walk *w, yaml_node_t *key)
     return (const char *)key->data.scalar.value;
 }
 
-static void report_unknown_key(struct yaml_walk *w, yaml_node_t *key, const char *name,
-                               const char *what, const struct yw_field *fields)
+void yw_unknown_key(struct yaml_walk *w, yaml_node_t *key, const char *name, const char *what,
+                    const struct yw_field *fields, const char *hint)
 {
     const char *candidates[64];
     size_t n = 0;
@@ -108,7 +108,8 @@ static void report_unknown_key(struct yaml_walk *w, yaml_node_t *key, const char
         struct strbuf valid = STRBUF_INIT;
         for (size_t i = 0; i < n; i++)
             sb_addf(&valid, "%s%s", i ? ", " : "", candidates[i]);
-        yw_error(w, key, "unknown key '%s' in %s (valid keys: %s)", name, what, sb_str(&valid));
+        yw_error(w, key, "unknown key '%s' in %s (valid keys: %s)%s", name, what, sb_str(&valid),
+                 hint ? hint : "");
         sb_release(&valid);
     }
 }
@@ -160,7 +161,7 @@ static void dispatch_field(struct yaml_walk *w, const char *name, yaml_node_t *k
            !(f->key[0] == '*' && !strncmp(name, f->key + 1, strlen(f->key + 1))))
         f++;
     if (!f->key)
-        report_unknown_key(w, key, name, fw->what, fw->fields);
+        yw_unknown_key(w, key, name, fw->what, fw->fields, NULL);
     else
         f->read(w, value, fw->target);
 }

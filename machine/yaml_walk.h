@@ -38,6 +38,10 @@ struct yw_field {
  * errors; each known key goes to its handler. what names the mapping in messages. */
 void yw_mapping(struct yaml_walk *w, yaml_node_t *map, const char *what,
                 const struct yw_field *fields, void *target);
+/* Reports name (at key) as unknown in what, suggesting the nearest of fields' keys; else listing
+ * them, followed by hint when not NULL. */
+void yw_unknown_key(struct yaml_walk *w, yaml_node_t *key, const char *name, const char *what,
+                    const struct yw_field *fields, const char *hint);
 /* Calls fn for each pair of a mapping, after reporting duplicate and non-string keys. Returns
  * false (after an error) when map is not a mapping. */
 typedef void (*yw_pair_fn)(struct yaml_walk *w, const char *name, yaml_node_t *key,

@@ -4,37 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void add_option(struct provider_spec *s, const char *key, const char *value)
-{
-    if (!value)
-        return;
-    struct rove_option *opts = s->options;
-    size_t n = s->spec.noptions;
-    opts = xrealloc(opts, (n + 1) * sizeof *opts);
-    opts[n].key = key;
-    opts[n].value = value;
-    s->options = opts;
-    s->spec.options = opts;
-    s->spec.noptions = n + 1;
-}
-
-/* Only the section of the machine's own provider reaches the module. */
-static void add_provider_options(const struct machine *m, struct provider_spec *s)
-{
-    const char *provider = m->provider ? m->provider : "libvirt";
-    if (strcmp(provider, "libvirt") == 0) {
-        add_option(s, "uri", m->libvirt.uri);
-        add_option(s, "accel", m->libvirt.accel);
-        add_option(s, "pool", m->libvirt.pool);
-        if (m->libvirt.restrict_set)
-            add_option(s, "restrict", m->libvirt.restrict_network ? "true" : "false");
-    } else if (strcmp(provider, "vmm") == 0) {
-        add_option(s, "kernel", m->vmm.kernel);
-        add_option(s, "initrd", m->vmm.initrd);
-        add_option(s, "cmdline", m->vmm.cmdline);
-    }
-}
-
 void provider_spec_from_machine(const struct machine *m, struct provider_spec *out)
 {
     memset(out, 0, sizeof *out);
@@ -53,12 +22,14 @@ void provider_spec_from_machine(const struct machine *m, struct provider_spec *o
     }
     out->spec.forwards = out->forwards;
     out->spec.nforwards = m->nforwards;
-    add_provider_options(m, out);
 }
 
 void provider_spec_release(struct provider_spec *s)
 {
     free(s->forwards);
     free(s->options);
+    for (size_t i = 0; i < s->npaths; i++)
+        free(s->paths[i]);
+    free(s->paths);
     memset(s, 0, sizeof *s);
 }

@@ -9,10 +9,13 @@
 struct provider_spec {
     struct rove_machine_spec spec; /* points into m and into the arrays below */
     struct rove_forward *forwards;
-    struct rove_option *options;
+    struct rove_option *options; /* of the provider's section: provider_spec_add_options() */
+    char **paths;                /* the absolute paths options point at */
+    size_t npaths;
 };
 
-/* Fills out from m. The strings stay owned by m, which must outlive out. */
+/* Fills out from m, without the provider's section. The strings stay owned by m, which must
+ * outlive out. */
 void provider_spec_from_machine(const struct machine *m, struct provider_spec *out);
 void provider_spec_release(struct provider_spec *s);
 

@@ -51,11 +51,32 @@ struct rove_forward {
     const char *proto; /* "tcp" or "udp" */
 };
 
-/* A provider-specific setting from the machinefile (the section under the provider's name),
- * as text: e.g. {"uri", "qemu:///system"}. Providers reject keys they do not know. */
+/* ---- The provider's own settings: a schema it publishes, values rove checked against it ---- */
+
+enum rove_option_type {
+    ROVE_OPTION_STRING, /* non-empty text */
+    ROVE_OPTION_BOOL,   /* true or false */
+    ROVE_OPTION_CHOICE, /* one of choices */
+    ROVE_OPTION_PATH,   /* a file on the host, relative to the machinefile; handed over absolute */
+};
+
+/* One key the provider's machinefile section (`libvirt: {uri: ...}`) may hold. rove checks every
+ * section against it (unknown keys, types, choices: errors at file:line:column), merges `defaults`
+ * key by key, and hands the machine's own provider its section typed. */
+struct rove_option_spec {
+    const char *key;
+    enum rove_option_type type;
+    const char *const *choices; /* ROVE_OPTION_CHOICE: NULL-terminated */
+    const char *help;           /* one line: what it does, and its default */
+};
+
+/* A setting of the machine's section, checked: value for STRING, CHOICE and PATH (absolute),
+ * flag for BOOL. */
 struct rove_option {
     const char *key;
+    enum rove_option_type type;
     const char *value;
+    bool flag;
 };
 
 struct rove_machine_spec {
@@ -129,6 +150,9 @@ struct rove_provider {
     uint32_t abi_version; /* ROVE_PROVIDER_ABI_VERSION the module was built against */
     const char *name;     /* must equal the NAME in the module's file name */
     const char *description;
+    /* The keys of the provider's machinefile section, terminated by an entry with a NULL key; a
+     * module without settings points at such an entry alone. */
+    const struct rove_option_spec *options;
 
     /* Can this provider run ctx's machine here? Returns 0 when it can; fills why (always, when
      * non-NULL: what it would use and why, or what is missing). ctx->box may be NULL. */

@@ -1,4 +1,4 @@
-#include "providers/libvirt/accel.h"
+#include "providers/common/accel.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -2,8 +2,8 @@
  * /dev/kvm, QEMU's TCG otherwise. A /dev/kvm that opens is not enough: a nested hypervisor can
  * offer one that emulates every guest instruction (kvm + kvm_pvm loaded, no kvm_intel/kvm_amd,
  * no vmx/svm CPU flag), on which real guests hang. */
-#ifndef ROVE_PROVIDERS_LIBVIRT_ACCEL_H
-#define ROVE_PROVIDERS_LIBVIRT_ACCEL_H
+#ifndef ROVE_PROVIDERS_COMMON_ACCEL_H
+#define ROVE_PROVIDERS_COMMON_ACCEL_H
 
 #include <stdbool.h>
 #include <stddef.h>

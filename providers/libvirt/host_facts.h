@@ -2,7 +2,7 @@
 #ifndef ROVE_PROVIDERS_LIBVIRT_HOST_FACTS_H
 #define ROVE_PROVIDERS_LIBVIRT_HOST_FACTS_H
 
-#include "providers/libvirt/accel.h"
+#include "providers/common/accel.h"
 
 #include <libvirt/libvirt.h>
 

@@ -87,6 +87,7 @@ static const struct rove_provider libvirt_provider = {
     .name = "libvirt",
     .description = "virtual machines through libvirt: KVM where hardware virtualisation works, "
                    "QEMU's TCG elsewhere",
+    .options = lv_option_specs,
     .probe = probe,
     .create = create,
     .start = start,

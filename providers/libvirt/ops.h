@@ -2,7 +2,7 @@
 #ifndef ROVE_PROVIDERS_LIBVIRT_OPS_H
 #define ROVE_PROVIDERS_LIBVIRT_OPS_H
 
-#include "providers/libvirt/accel.h"
+#include "providers/common/accel.h"
 #include "providers/libvirt/lv_machine.h"
 #include "providers/provider.h"
 

@@ -6,20 +6,22 @@
 #include <string.h>
 #include <unistd.h>
 
+static const char *const accel_choices[] = {"auto", "kvm", "tcg", NULL};
+
+const struct rove_option_spec lv_option_specs[] = {
+    {"uri", ROVE_OPTION_STRING, NULL,
+     "libvirt connection URI (default: qemu:///system as root, qemu:///session otherwise)"},
+    {"accel", ROVE_OPTION_CHOICE, accel_choices,
+     "auto (KVM where hardware virtualisation backs /dev/kvm, else TCG), kvm or tcg"},
+    {"pool", ROVE_OPTION_STRING, NULL, "storage pool for box images and disks (default: rove)"},
+    {"restrict", ROVE_OPTION_BOOL, NULL,
+     "the guest reaches only its forwards, nothing off the host (default: false)"},
+    {NULL, 0, NULL, NULL},
+};
+
 const char *lv_default_uri(void)
 {
     return geteuid() == 0 ? "qemu:///system" : "qemu:///session";
-}
-
-static int parse_bool(const char *text, bool *out)
-{
-    if (!strcmp(text, "true") || !strcmp(text, "on") || !strcmp(text, "yes"))
-        *out = true;
-    else if (!strcmp(text, "false") || !strcmp(text, "off") || !strcmp(text, "no"))
-        *out = false;
-    else
-        return -1;
-    return 0;
 }
 
 static bool valid_pool_name(const char *name)
@@ -36,8 +38,10 @@ static bool valid_pool_name(const char *name)
 static int apply_option(const char *machine, const struct rove_option *opt, struct lv_options *o)
 {
     if (!strcmp(opt->key, "uri")) {
-        if (!*opt->value) {
-            log_error("machine %s: libvirt.uri is empty", machine);
+        if (!strstr(opt->value, "://")) {
+            log_error("machine %s: libvirt.uri '%s' is not a libvirt URI (expected e.g. "
+                      "qemu:///system)",
+                      machine, opt->value);
             return -1;
         }
         free(o->uri);
@@ -57,12 +61,8 @@ static int apply_option(const char *machine, const struct rove_option *opt, stru
         }
         free(o->pool);
         o->pool = xstrdup(opt->value);
-    } else if (!strcmp(opt->key, "restrict")) {
-        if (parse_bool(opt->value, &o->restrict_network) != 0) {
-            log_error("machine %s: libvirt.restrict is '%s'; use true or false", machine,
-                      opt->value);
-            return -1;
-        }
+    } else if (!strcmp(opt->key, "restrict") && opt->type == ROVE_OPTION_BOOL) {
+        o->restrict_network = opt->flag;
     } else {
         log_error("machine %s: unknown libvirt option '%s' (known: uri, accel, pool, restrict)",
                   machine, opt->key);

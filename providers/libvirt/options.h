@@ -2,7 +2,7 @@
 #ifndef ROVE_PROVIDERS_LIBVIRT_OPTIONS_H
 #define ROVE_PROVIDERS_LIBVIRT_OPTIONS_H
 
-#include "providers/libvirt/accel.h"
+#include "providers/common/accel.h"
 #include "providers/provider.h"
 
 #include <stdbool.h>
@@ -16,7 +16,11 @@ struct lv_options {
     bool restrict_network; /* guest traffic only to the forwards; default off */
 };
 
-/* Reads spec's options. Returns 0, or -1 after naming the machine and the bad key or value. */
+/* The libvirt: section's keys, for rove to check machinefiles against (rove_provider.options). */
+extern const struct rove_option_spec lv_option_specs[];
+
+/* Reads spec's options (checked by rove against lv_option_specs; the URI and the pool name are
+ * checked here too). Returns 0, or -1 after naming the machine and the bad key or value. */
 int lv_options_parse(const struct rove_machine_spec *spec, struct lv_options *out);
 void lv_options_release(struct lv_options *o);
 /* The default connection for this user. */

@@ -1,5 +1,5 @@
 #include "providers/vmm/kvm_probe.h"
-#include "providers/libvirt/accel.h"
+#include "providers/common/accel.h"
 #include "util/fs.h"
 
 #include <errno.h>

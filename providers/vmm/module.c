@@ -3,6 +3,7 @@
 #include "providers/vmm/kvm_probe.h"
 #include "providers/vmm/ops.h"
 #include "providers/vmm/vmm_binary.h"
+#include "providers/vmm/vmm_machine.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ static const struct rove_provider vmm_provider = {
     .name = "vmm",
     .description = "rove's own KVM monitor (rove-vmm): direct kernel boot, one small process per "
                    "machine",
+    .options = vmm_option_specs,
     .probe = vmm_probe,
     .create = vmm_create,
     .start = vmm_start,

@@ -7,6 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+const struct rove_option_spec vmm_option_specs[] = {
+    {"kernel", ROVE_OPTION_PATH, NULL, "a kernel to boot instead of the box's"},
+    {"initrd", ROVE_OPTION_PATH, NULL, "an initrd instead of the box's"},
+    {"cmdline", ROVE_OPTION_STRING, NULL, "the kernel command line instead of the box's"},
+    {NULL, 0, NULL, NULL},
+};
+
 int vmm_options_parse(const struct rove_machine_spec *spec, struct vmm_options *out)
 {
     memset(out, 0, sizeof *out);

@@ -43,6 +43,8 @@ int vmm_machine_open(const struct rove_machine_ctx *ctx, struct vmm_machine *m);
 void vmm_machine_close(struct vmm_machine *m);
 
 /* Parses the vmm: options (kernel, initrd, cmdline). Returns 0, or -1 after naming the bad key. */
+/* The vmm: section's keys, for rove to check machinefiles against (rove_provider.options). */
+extern const struct rove_option_spec vmm_option_specs[];
 int vmm_options_parse(const struct rove_machine_spec *spec, struct vmm_options *out);
 
 /* Appends {kind, id, data} to the core's journal before the resource is created. 0 or -1. */

@@ -94,6 +94,22 @@ else
     echo "# not checked here: a machinefile of another user needs root to chown it"
 fi
 
+# Provider sections are checked against the providers' own schemas, at file:line:column.
+mkdir -p "$WORK/sections" && cd "$WORK/sections"
+printf 'version: 1\nmachines:\n  web:\n    box: x\n    libvirt: {poool: big, accel: warp}\n    xen: {a: b}\n' >machinefile.yaml
+run validate
+expect_rc "a bad provider section is a machinefile error" 2
+expect_err "an unknown key of the provider is named" "machinefile.yaml:5:15: error: unknown key 'poool' in the libvirt section (did you mean 'pool'?)"
+expect_err "a value outside the provider's choices is named" "machinefile.yaml:5:34: error: libvirt.accel must be one of auto, kvm, tcg, got 'warp'"
+expect_err "a section of no provider is named" "machinefile.yaml:6:5: error: unknown key 'xen': neither a machine setting nor an installed provider"
+run up
+expect_rc "up refuses it too, before anything is created" 2
+expect_err "up names the key" "unknown key 'poool' in the libvirt section"
+[ ! -e .rove ] && ok "nothing was created" || not_ok "nothing was created" "$(ls -la .rove)"
+run status
+expect_rc "status still answers (it does not load providers)" 0
+cd "$WORK"
+
 for f in "$EXAMPLES"/*/machinefile.yaml; do
     run -f "$f" validate
     expect_rc "example $(basename "$(dirname "$f")") validates" 0

@@ -149,7 +149,8 @@ static int parse_args(struct drive *d, int argc, char **argv)
             if (!eq || d->spec.noptions == 16)
                 return -1;
             *eq = '\0';
-            d->options[d->spec.noptions++] = (struct rove_option){optarg, eq + 1};
+            d->options[d->spec.noptions++] =
+                (struct rove_option){optarg, ROVE_OPTION_STRING, eq + 1, !strcmp(eq + 1, "true")};
             break;
         case 'F':
             if (d->spec.nforwards == 16)
@@ -198,6 +199,15 @@ static int run_destroy(const struct rove_provider *ops, struct drive *d)
     journal_free(&j);
     free(path);
     return rc;
+}
+
+/* Types the --option values as rove would, from the provider's schema. */
+static void type_options(const struct rove_provider *ops, struct drive *d)
+{
+    for (size_t i = 0; i < d->spec.noptions; i++)
+        for (const struct rove_option_spec *o = ops->options; o && o->key; o++)
+            if (!strcmp(o->key, d->options[i].key))
+                d->options[i].type = o->type;
 }
 
 static int run(const struct rove_provider *ops, struct drive *d)
@@ -265,6 +275,7 @@ int main(int argc, char **argv)
     const struct rove_provider *ops = provider_load(d.provider);
     if (!ops)
         return 1;
+    type_options(ops, &d);
     int rc = run(ops, &d);
     provider_unload_all();
     return rc == 0 ? 0 : 1;

@@ -153,9 +153,9 @@ static void test_full_file(void **state)
     assert_int_equal(script->pos.line, 27);
     assert_int_equal(web->provisioners[3].kind, PROVISION_FILE);
     assert_string_equal(web->provisioners[3].dest, "/etc/app.ini");
-    assert_string_equal(web->libvirt.uri, "qemu:///system");
-    assert_string_equal(web->libvirt.accel, "tcg");
-    assert_string_equal(web->libvirt.pool, "rove");
+    assert_string_equal(machine_setting(web, "libvirt", "uri"), "qemu:///system");
+    assert_string_equal(machine_setting(web, "libvirt", "accel"), "tcg");
+    assert_string_equal(machine_setting(web, "libvirt", "pool"), "rove");
 
     struct machine *db = &mf->machines[1];
     assert_string_equal(db->name, "db");
@@ -166,7 +166,7 @@ static void test_full_file(void **state)
     assert_int_equal(db->memory, 1536ULL << 20);
     assert_int_equal(db->disk, 0);
     assert_int_equal(db->nprovisioners, 1);
-    assert_string_equal(db->vmm.cmdline, "console=ttyS0");
+    assert_string_equal(machine_setting(db, "vmm", "cmdline"), "console=ttyS0");
     assert_ptr_equal(machinefile_find(mf, "db"), db);
     assert_null(machinefile_find(mf, "nope"));
     machinefile_free(mf);

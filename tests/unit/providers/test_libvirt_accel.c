@@ -1,5 +1,5 @@
 /* The accelerator choice, fed the /proc/cpuinfo and /proc/modules of different hosts. */
-#include "providers/libvirt/accel.h"
+#include "providers/common/accel.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

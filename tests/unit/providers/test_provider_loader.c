@@ -1,6 +1,7 @@
 /* The module loader: search folders, the real libvirt module from the build tree, and modules
  * that are missing or broken (no entry symbol, wrong ABI version, wrong name, not an ELF file). */
 #include "providers/loader.h"
+#include "providers/provider_sections.h"
 #include "providers/machine_spec.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
@@ -121,7 +122,8 @@ static void test_libvirt_module_loads_and_answers(void **state)
     assert_ptr_equal(provider_load("libvirt"), ops); /* loaded once */
     assert_string_equal(ops->name, "libvirt");
 
-    struct rove_option options[] = {{"uri", "test:///default"}, {"accel", "tcg"}};
+    struct rove_option options[] = {{"uri", ROVE_OPTION_STRING, "test:///default", false},
+                                    {"accel", ROVE_OPTION_CHOICE, "tcg", false}};
     struct rove_machine_spec spec = {
         .name = "web", .cpus = 1, .memory = 256 << 20, .options = options, .noptions = 2};
     struct rove_machine_ctx ctx = {.project_id = "0123abcd",
@@ -153,39 +155,92 @@ static void test_libvirt_module_loads_and_answers(void **state)
     assert_int_equal(journal_count, 0);
 
     /* Machine-caused errors are errors, before anything is touched. */
-    struct rove_option bad[] = {{"accel", "warp"}};
+    struct rove_option bad[] = {{"accel", ROVE_OPTION_CHOICE, "warp", false}};
     spec.options = bad;
     spec.noptions = 1;
     assert_int_equal(ops->probe(&ctx, why, sizeof why), -1);
-    struct rove_option unknown[] = {{"urii", "qemu:///system"}};
+    struct rove_option unknown[] = {{"urii", ROVE_OPTION_STRING, "qemu:///system", false}};
     spec.options = unknown;
     assert_int_equal(ops->create(&ctx), -1);
     assert_int_equal(journal_count, 0);
 }
 
+static struct machinefile *parse(const char *text, struct mf_errors *errs)
+{
+    return machinefile_parse("/project/machinefile.yaml", text, strlen(text), errs);
+}
+
 static void test_machine_becomes_spec(void **state)
 {
     (void)state;
-    struct forward fw = {.host = 8080, .guest = 80, .proto = "tcp"};
-    struct machine m = {.name = "db",
-                        .provider = "libvirt",
-                        .cpus = 2,
-                        .memory = 2u << 30,
-                        .forwards = &fw,
-                        .nforwards = 1,
-                        .libvirt = {.uri = "qemu:///session", .accel = "kvm"}};
+    unsetenv("ROVE_PROVIDER_PATH");
+    struct mf_errors errs = {0};
+    struct machinefile *mf =
+        parse("version: 1\ndefaults: {libvirt: {restrict: true, pool: shared}}\nmachines:\n"
+              "  db:\n    box: x\n    cpus: 2\n    forward: [{host: 8080, guest: 80}]\n"
+              "    libvirt: {uri: 'qemu:///session', accel: kvm}\n",
+              &errs);
+    assert_non_null(mf);
+    assert_int_equal(provider_sections_check(mf, mf->path, &errs), 0);
+    const struct machine *m = &mf->machines[0];
     struct provider_spec s;
-    provider_spec_from_machine(&m, &s);
+    provider_spec_from_machine(m, &s);
     assert_string_equal(s.spec.name, "db");
     assert_string_equal(s.spec.hostname, "db");
     assert_int_equal(s.spec.cpus, 2);
     assert_int_equal(s.spec.nforwards, 1);
     assert_int_equal(s.spec.forwards[0].host, 8080);
-    assert_int_equal(s.spec.noptions, 2);
+    assert_int_equal(s.spec.noptions, 0);
+    assert_int_equal(provider_spec_add_options(&s, m, mf->dir, provider_load("libvirt")), 0);
+    /* the machine's own keys, then what defaults add */
+    assert_int_equal(s.spec.noptions, 4);
     assert_string_equal(s.spec.options[0].key, "uri");
     assert_string_equal(s.spec.options[0].value, "qemu:///session");
-    assert_string_equal(s.spec.options[1].key, "accel");
+    assert_int_equal(s.spec.options[1].type, ROVE_OPTION_CHOICE);
+    assert_string_equal(s.spec.options[2].key, "restrict");
+    assert_int_equal(s.spec.options[2].type, ROVE_OPTION_BOOL);
+    assert_true(s.spec.options[2].flag);
+    assert_string_equal(s.spec.options[3].value, "shared");
     provider_spec_release(&s);
+    machinefile_free(mf);
+}
+
+/* Each section is checked against its provider's own schema, at the value's line and column. */
+static void test_sections_checked_against_schemas(void **state)
+{
+    (void)state;
+    unsetenv("ROVE_PROVIDER_PATH");
+    static const struct {
+        const char *machine;
+        int line, column;
+        const char *message;
+    } cases[] = {
+        {"{box: x, libvirt: {url: 'qemu:///system'}}", 3, 27, "did you mean 'uri'?"},
+        {"{box: x, vmm: {kernal: k}}", 3, 23,
+         "unknown key 'kernal' in the vmm section (did you "
+         "mean 'kernel'?)"},
+        {"{box: x, libvirt: {accel: hvf}}", 3, 34, "libvirt.accel must be one of auto, kvm, tcg"},
+        {"{box: x, libvirt: {restrict: 'yes'}}", 3, 37, "libvirt.restrict must be true or false"},
+        {"{box: x, vmm: {kernel: vmlinuz}}", 3, 31, "vmm.kernel 'vmlinuz' does not exist"},
+        {"{box: x, xen: {memory: 1}}", 3, 17,
+         "unknown key 'xen': neither a machine setting nor an "
+         "installed provider"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "version: 1\nmachines:\n  web: %s\n", cases[i].machine);
+        struct mf_errors errs = {0};
+        struct machinefile *mf = parse(text, &errs);
+        assert_non_null(mf);
+        assert_int_equal(provider_sections_check(mf, mf->path, &errs), 1);
+        if (!strstr(errs.items[0].message, cases[i].message) ||
+            errs.items[0].line != cases[i].line || errs.items[0].column != cases[i].column)
+            fail_msg("%s: got %d:%d: %s", cases[i].machine, errs.items[0].line,
+                     errs.items[0].column, errs.items[0].message);
+        assert_string_equal(errs.items[0].file, "/project/machinefile.yaml");
+        mf_errors_free(&errs);
+        machinefile_free(mf);
+    }
 }
 
 int main(void)
@@ -196,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_missing_module_lists_every_folder),
         cmocka_unit_test(test_libvirt_module_loads_and_answers),
         cmocka_unit_test(test_machine_becomes_spec),
+        cmocka_unit_test(test_sections_checked_against_schemas),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     provider_unload_all();

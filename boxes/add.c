@@ -12,6 +12,7 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -357,9 +358,46 @@ static int write_record(const char *dir, const struct plan *plan, const char *pr
     return rc < 0 ? BOX_ERROR : BOX_OK;
 }
 
+/* A size as ROVE_BOX_MAX_UNPACKED gives it: whole units K, M, G, T or P (binary, an optional
+ * "B" or "iB" after), such as 200G. False for anything else, 0 and overflow included. */
+static bool parse_unpacked_limit(const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    const char *units = "KMGTP", *unit = *end ? strchr(units, *end) : NULL;
+    if (errno || end == text || !isdigit((unsigned char)text[0]) || !unit || n == 0)
+        return false;
+    const char *rest = end + 1;
+    if (*rest && strcmp(rest, "B") && strcmp(rest, "iB"))
+        return false;
+    int shift = 10 * (int)(unit - units + 1);
+    if (n > (UINT64_MAX >> shift))
+        return false;
+    *out = (uint64_t)n << shift;
+    return true;
+}
+
+/* The caller's limit on the unpacked size, else the environment's, else 0 (the box decides). */
+static int unpacked_limit(const struct box_request *req, uint64_t *out)
+{
+    const char *env = getenv(BOX_MAX_UNPACKED_ENV);
+    *out = req->max_unpacked;
+    if (*out || !env || !*env)
+        return BOX_OK;
+    if (!parse_unpacked_limit(env, out)) {
+        log_error("%s='%s' is not a size such as 200G or 512M", BOX_MAX_UNPACKED_ENV, env);
+        return BOX_USAGE;
+    }
+    return BOX_OK;
+}
+
 /* Downloads and unpacks into a temporary folder, checks, and moves it into place. */
 static int add_new(const struct box_request *req, const struct plan *plan, struct box_handle *out)
 {
+    uint64_t max_unpacked;
+    if (unpacked_limit(req, &max_unpacked) != BOX_OK)
+        return BOX_USAGE;
     char *temp = box_store_make_temp(plan->name);
     if (!temp)
         return BOX_ERROR;
@@ -371,7 +409,7 @@ static int add_new(const struct box_request *req, const struct plan *plan, struc
         .insecure = req->insecure,
         .strict_redirects = plan->strict_redirects,
         .bearer = plan->bearer,
-        .max_entry_size = req->max_entry_size,
+        .max_unpacked = max_unpacked,
         .label = label,
     };
     struct fetch_result result;

@@ -232,15 +232,14 @@ static int load_metadata(const char *dir, struct box_metadata *meta)
     return rc;
 }
 
-/* The box's disk image passes box_image_check(); what names it (the source or the stored box)
- * goes in the message. */
-static int check_images(const char *dir, const char *what)
+/* One disk image passes box_image_check(); what names the box in the message. */
+static int check_image(const char *dir, const char *rel, const char *what)
 {
-    char *image = fs_join(dir, "box.img");
+    char *image = fs_join(dir, rel);
     char *err = NULL;
     int rc = BOX_OK;
     if (fs_exists(image) && box_image_check(image, &err) < 0) {
-        log_error("%s: box.img refused: %s", what, err);
+        log_error("%s: %s refused: %s", what, rel, err);
         rc = BOX_ERROR;
     }
     free(err);
@@ -248,21 +247,31 @@ static int check_images(const char *dir, const char *what)
     return rc;
 }
 
+/* box.img and every disk metadata.json lists pass box_image_check(); what names the box (the
+ * source or the stored box). */
+static int check_images(const char *dir, const struct box_metadata *meta, const char *what)
+{
+    int rc = check_image(dir, "box.img", what);
+    for (size_t i = 0; i < meta->ndisks && rc == BOX_OK; i++)
+        rc = check_image(dir, meta->disks[i], what);
+    return rc;
+}
+
 /* Reads a stored box into a handle (its metadata included). */
 static int open_stored(const struct box_entry *e, struct box_handle *out)
 {
     fill_handle(out, e);
-    char *what =
-        xasprintf("the stored box %s %s (%s) in %s", e->name, e->version, e->provider, e->dir);
-    int checked = check_images(e->dir, what);
-    free(what);
-    if (checked != BOX_OK) {
-        box_handle_free(out);
-        return BOX_ERROR;
-    }
     if (load_metadata(e->dir, &out->meta) != BOX_OK) {
         log_error("the stored box %s %s (%s) in %s is damaged: remove it with 'rove box remove'",
                   e->name, e->version, e->provider, e->dir);
+        box_handle_free(out);
+        return BOX_ERROR;
+    }
+    char *what =
+        xasprintf("the stored box %s %s (%s) in %s", e->name, e->version, e->provider, e->dir);
+    int checked = check_images(e->dir, &out->meta, what);
+    free(what);
+    if (checked != BOX_OK) {
         box_handle_free(out);
         return BOX_ERROR;
     }
@@ -303,25 +312,25 @@ static int check_unpacked(const struct plan *plan, const char *dir, const struct
                   plan->provider);
         return BOX_ERROR;
     }
-    const char *files[] = {meta->kernel, meta->initrd};
-    for (size_t i = 0; i < 2; i++) {
-        char *path = files[i] ? fs_join(dir, files[i]) : NULL;
+    for (size_t i = 0; i < 2 + meta->ndisks; i++) {
+        const char *file = i == 0 ? meta->kernel : i == 1 ? meta->initrd : meta->disks[i - 2];
+        char *path = file ? fs_join(dir, file) : NULL;
         struct stat st;
         bool missing = path && (lstat(path, &st) < 0 || !S_ISREG(st.st_mode));
         free(path);
         if (missing) {
             log_error("the box's metadata.json names %s, which the box does not hold as a file",
-                      files[i]);
+                      file);
             return BOX_ERROR;
         }
     }
-    if (!strcmp(meta->provider, "libvirt") && !meta->kernel) {
+    if (!strcmp(meta->provider, "libvirt") && !meta->kernel && !meta->ndisks) {
         char *image = fs_join(dir, "box.img");
         if (!fs_exists(image))
             log_warn("%s: a libvirt box without box.img", plan->location);
         free(image);
     }
-    if (check_images(dir, plan->location) != BOX_OK)
+    if (check_images(dir, meta, plan->location) != BOX_OK)
         return BOX_ERROR;
     if (r->has_vagrantfile)
         log_info("the box's Vagrantfile is ignored (it is Ruby, for Vagrant)");

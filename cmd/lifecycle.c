@@ -115,7 +115,8 @@ static int fetch_box(struct machine_runtime *rt, struct created_box *cb, bool re
     struct box_handle *h = &cb->handle;
     log_info(RT_FMT "box %s %s (%s)", m->name, h->name, h->version,
              h->added ? "downloaded" : "cached");
-    cb->image = fs_join(h->dir, BOX_IMAGE);
+    /* vagrant-libvirt's "disks" list names the boot disk first, in place of box.img. */
+    cb->image = fs_join(h->dir, h->meta.ndisks ? h->meta.disks[0] : BOX_IMAGE);
     cb->kernel = inside(h->dir, h->meta.kernel);
     cb->initrd = inside(h->dir, h->meta.initrd);
     cb->instance = instance_version(h->version, cb);
@@ -129,6 +130,8 @@ static int fetch_box(struct machine_runtime *rt, struct created_box *cb, bool re
         .kernel = cb->kernel,
         .initrd = cb->initrd,
         .cmdline = h->meta.cmdline,
+        .ndisks = h->meta.ndisks ? h->meta.ndisks : 1,
+        .firmware = h->meta.firmware && !strcmp(h->meta.firmware, "efi") ? "efi" : NULL,
     };
     return 0;
 }

@@ -51,6 +51,19 @@ static int check_inputs(const struct lv_machine *m, const struct rove_box *box)
                   m->name, box->dir ? box->dir : box->image, format);
         return -1;
     }
+    if (box->ndisks > 1) {
+        log_error("machine %s: box %s lists %zu disks in its metadata.json; rove's libvirt "
+                  "provider attaches only the first so far: the others would be missing",
+                  m->name, box->dir ? box->dir : box->image, box->ndisks);
+        return -1;
+    }
+    if (box->firmware) {
+        log_error("machine %s: box %s needs UEFI firmware (\"firmware\": \"efi\" in its "
+                  "metadata.json); rove's libvirt provider boots BIOS only so far: UEFI "
+                  "firmware (OVMF) is not set up for it",
+                  m->name, box->dir ? box->dir : box->image);
+        return -1;
+    }
     if (m->ctx->seed_iso && access(m->ctx->seed_iso, R_OK) != 0) {
         log_error("machine %s: cannot read the cloud-init seed %s: %s", m->name, m->ctx->seed_iso,
                   strerror(errno));

@@ -8,6 +8,8 @@ KIND good: metadata.json + box.img (random bytes) [+ Vagrantfile]
      sparse: box.img of --size bytes, all zeros except 1 MiB at the start and end
      zip: like good, as a zip archive
      many-entries: metadata.json and 10001 empty files
+     two-disks: metadata.json listing "disks" box.img and data.img, both held
+     efi: like good, metadata.json with "firmware": "efi"
      Bad ones, each refused by rove: abs-path, dotdot, symlink-out, symlink-abs, symlink-chain,
      hardlink-out, device, fifo, huge-entry (header claims 2 TiB), no-metadata, bad-json,
      no-provider, not-an-archive.
@@ -56,6 +58,14 @@ def build_tar(kind, args):
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tar:
         if kind == "good":
             good_members(tar, args)
+        elif kind in ("two-disks", "efi"):
+            extra = ({"disks": [{"path": "box.img"}, {"path": "data.img", "format": "raw"}]}
+                     if kind == "two-disks" else {"firmware": "efi"})
+            add_bytes(tar, "metadata.json", json.dumps(
+                dict(json.loads(meta(args.provider)), format="raw", **extra)).encode())
+            add_bytes(tar, "box.img", bytes(args.size))
+            if kind == "two-disks":
+                add_bytes(tar, "data.img", bytes(args.size))
         elif kind == "many-entries":
             add_bytes(tar, "metadata.json", meta(args.provider))
             for i in range(10001):

@@ -53,9 +53,10 @@ struct provisioner {
 
 /* libvirt: section. NULL strings mean "the provider's default". */
 struct libvirt_options {
-    char *uri;   /* connection URI */
-    char *accel; /* "auto" (default), "kvm" or "tcg" */
-    char *pool;  /* storage pool for box images and overlays */
+    char *uri;      /* connection URI */
+    char *accel;    /* "auto" (default), "kvm" or "tcg" */
+    char *pool;     /* storage pool for box images and overlays */
+    char *firmware; /* "bios" (default) or "efi" */
     /* restrict: the guest reaches only its forwards, nothing off the host (default false) */
     bool restrict_network;
     bool restrict_set; /* restrict was given (for merging defaults) */

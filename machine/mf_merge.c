@@ -61,6 +61,7 @@ void machine_merge_defaults(struct machine *m, const struct machine *d)
     inherit_string(&m->libvirt.uri, d->libvirt.uri);
     inherit_string(&m->libvirt.accel, d->libvirt.accel);
     inherit_string(&m->libvirt.pool, d->libvirt.pool);
+    inherit_string(&m->libvirt.firmware, d->libvirt.firmware);
     if (!m->libvirt.restrict_set && d->libvirt.restrict_set) {
         m->libvirt.restrict_network = d->libvirt.restrict_network;
         m->libvirt.restrict_set = true;
@@ -93,6 +94,7 @@ void machine_clear(struct machine *m)
     free(m->libvirt.uri);
     free(m->libvirt.accel);
     free(m->libvirt.pool);
+    free(m->libvirt.firmware);
     free(m->vmm.kernel);
     free(m->vmm.initrd);
     free(m->vmm.cmdline);

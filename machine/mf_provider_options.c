@@ -22,6 +22,12 @@ static void read_libvirt_pool(struct yaml_walk *w, yaml_node_t *v, void *target)
     yw_string(w, v, "a storage pool name", &((struct libvirt_options *)target)->pool);
 }
 
+static void read_libvirt_firmware(struct yaml_walk *w, yaml_node_t *v, void *target)
+{
+    static const char *const firmwares[] = {"bios", "efi", NULL};
+    yw_choice(w, v, "firmware", firmwares, &((struct libvirt_options *)target)->firmware);
+}
+
 static void read_libvirt_restrict(struct yaml_walk *w, yaml_node_t *v, void *target)
 {
     struct libvirt_options *o = target;
@@ -31,11 +37,9 @@ static void read_libvirt_restrict(struct yaml_walk *w, yaml_node_t *v, void *tar
 void provider_options_read_libvirt(struct yaml_walk *w, yaml_node_t *v, struct libvirt_options *o)
 {
     static const struct yw_field fields[] = {
-        {"uri", read_libvirt_uri},
-        {"accel", read_libvirt_accel},
-        {"pool", read_libvirt_pool},
-        {"restrict", read_libvirt_restrict},
-        {NULL, NULL},
+        {"uri", read_libvirt_uri},           {"accel", read_libvirt_accel},
+        {"pool", read_libvirt_pool},         {"restrict", read_libvirt_restrict},
+        {"firmware", read_libvirt_firmware}, {NULL, NULL},
     };
     yw_mapping(w, v, "the libvirt section", fields, o);
 }

@@ -26,6 +26,7 @@ static void add_provider_options(const struct machine *m, struct provider_spec *
         add_option(s, "uri", m->libvirt.uri);
         add_option(s, "accel", m->libvirt.accel);
         add_option(s, "pool", m->libvirt.pool);
+        add_option(s, "firmware", m->libvirt.firmware);
         if (m->libvirt.restrict_set)
             add_option(s, "restrict", m->libvirt.restrict_network ? "true" : "false");
     } else if (strcmp(provider, "vmm") == 0) {

@@ -57,6 +57,12 @@ static int apply_option(const char *machine, const struct rove_option *opt, stru
         }
         free(o->pool);
         o->pool = xstrdup(opt->value);
+    } else if (!strcmp(opt->key, "firmware")) {
+        if (strcmp(opt->value, "bios") && strcmp(opt->value, "efi")) {
+            log_error("machine %s: libvirt.firmware is '%s'; use bios or efi", machine, opt->value);
+            return -1;
+        }
+        o->efi = !strcmp(opt->value, "efi");
     } else if (!strcmp(opt->key, "restrict")) {
         if (parse_bool(opt->value, &o->restrict_network) != 0) {
             log_error("machine %s: libvirt.restrict is '%s'; use true or false", machine,
@@ -64,7 +70,8 @@ static int apply_option(const char *machine, const struct rove_option *opt, stru
             return -1;
         }
     } else {
-        log_error("machine %s: unknown libvirt option '%s' (known: uri, accel, pool, restrict)",
+        log_error("machine %s: unknown libvirt option '%s' (known: uri, accel, pool, restrict, "
+                  "firmware)",
                   machine, opt->key);
         return -1;
     }

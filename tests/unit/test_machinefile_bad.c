@@ -89,6 +89,7 @@ static const struct bad_case cases[] = {
     {M "  web: {box: x, provision: [{shell: x, env: {A: [b]}}]}\n", 3, 49,
      "expected a value for A"},
     {M "  web: {box: x, libvirt: {accel: hvf}}\n", 3, 34, "accel must be one of auto, kvm, tcg"},
+    {M "  web: {box: x, libvirt: {firmware: uefi}}\n", 3, 37, "firmware must be one of bios, efi"},
     {M "  web: {box: x, libvirt: {uri: nonsense}}\n", 3, 32, "is not a libvirt URI"},
     {M "  web: {box: x, libvirt: qemu}\n", 3, 26, "expected the libvirt section to be a mapping"},
     {M "  web: {box: x, box_checksum: abc}\n", 3, 31, "expected TYPE:HEX"},

@@ -12,6 +12,7 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -231,15 +232,14 @@ static int load_metadata(const char *dir, struct box_metadata *meta)
     return rc;
 }
 
-/* The box's disk image passes box_image_check(); what names it (the source or the stored box)
- * goes in the message. */
-static int check_images(const char *dir, const char *what)
+/* One disk image passes box_image_check(); what names the box in the message. */
+static int check_image(const char *dir, const char *rel, const char *what)
 {
-    char *image = fs_join(dir, "box.img");
+    char *image = fs_join(dir, rel);
     char *err = NULL;
     int rc = BOX_OK;
     if (fs_exists(image) && box_image_check(image, &err) < 0) {
-        log_error("%s: box.img refused: %s", what, err);
+        log_error("%s: %s refused: %s", what, rel, err);
         rc = BOX_ERROR;
     }
     free(err);
@@ -247,21 +247,31 @@ static int check_images(const char *dir, const char *what)
     return rc;
 }
 
+/* box.img and every disk metadata.json lists pass box_image_check(); what names the box (the
+ * source or the stored box). */
+static int check_images(const char *dir, const struct box_metadata *meta, const char *what)
+{
+    int rc = check_image(dir, "box.img", what);
+    for (size_t i = 0; i < meta->ndisks && rc == BOX_OK; i++)
+        rc = check_image(dir, meta->disks[i], what);
+    return rc;
+}
+
 /* Reads a stored box into a handle (its metadata included). */
 static int open_stored(const struct box_entry *e, struct box_handle *out)
 {
     fill_handle(out, e);
-    char *what =
-        xasprintf("the stored box %s %s (%s) in %s", e->name, e->version, e->provider, e->dir);
-    int checked = check_images(e->dir, what);
-    free(what);
-    if (checked != BOX_OK) {
-        box_handle_free(out);
-        return BOX_ERROR;
-    }
     if (load_metadata(e->dir, &out->meta) != BOX_OK) {
         log_error("the stored box %s %s (%s) in %s is damaged: remove it with 'rove box remove'",
                   e->name, e->version, e->provider, e->dir);
+        box_handle_free(out);
+        return BOX_ERROR;
+    }
+    char *what =
+        xasprintf("the stored box %s %s (%s) in %s", e->name, e->version, e->provider, e->dir);
+    int checked = check_images(e->dir, &out->meta, what);
+    free(what);
+    if (checked != BOX_OK) {
         box_handle_free(out);
         return BOX_ERROR;
     }
@@ -302,25 +312,25 @@ static int check_unpacked(const struct plan *plan, const char *dir, const struct
                   plan->provider);
         return BOX_ERROR;
     }
-    const char *files[] = {meta->kernel, meta->initrd};
-    for (size_t i = 0; i < 2; i++) {
-        char *path = files[i] ? fs_join(dir, files[i]) : NULL;
+    for (size_t i = 0; i < 2 + meta->ndisks; i++) {
+        const char *file = i == 0 ? meta->kernel : i == 1 ? meta->initrd : meta->disks[i - 2];
+        char *path = file ? fs_join(dir, file) : NULL;
         struct stat st;
         bool missing = path && (lstat(path, &st) < 0 || !S_ISREG(st.st_mode));
         free(path);
         if (missing) {
             log_error("the box's metadata.json names %s, which the box does not hold as a file",
-                      files[i]);
+                      file);
             return BOX_ERROR;
         }
     }
-    if (!strcmp(meta->provider, "libvirt") && !meta->kernel) {
+    if (!strcmp(meta->provider, "libvirt") && !meta->kernel && !meta->ndisks) {
         char *image = fs_join(dir, "box.img");
         if (!fs_exists(image))
             log_warn("%s: a libvirt box without box.img", plan->location);
         free(image);
     }
-    if (check_images(dir, plan->location) != BOX_OK)
+    if (check_images(dir, meta, plan->location) != BOX_OK)
         return BOX_ERROR;
     if (r->has_vagrantfile)
         log_info("the box's Vagrantfile is ignored (it is Ruby, for Vagrant)");
@@ -357,9 +367,46 @@ static int write_record(const char *dir, const struct plan *plan, const char *pr
     return rc < 0 ? BOX_ERROR : BOX_OK;
 }
 
+/* A size as ROVE_BOX_MAX_UNPACKED gives it: whole units K, M, G, T or P (binary, an optional
+ * "B" or "iB" after), such as 200G. False for anything else, 0 and overflow included. */
+static bool parse_unpacked_limit(const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    const char *units = "KMGTP", *unit = *end ? strchr(units, *end) : NULL;
+    if (errno || end == text || !isdigit((unsigned char)text[0]) || !unit || n == 0)
+        return false;
+    const char *rest = end + 1;
+    if (*rest && strcmp(rest, "B") && strcmp(rest, "iB"))
+        return false;
+    int shift = 10 * (int)(unit - units + 1);
+    if (n > (UINT64_MAX >> shift))
+        return false;
+    *out = (uint64_t)n << shift;
+    return true;
+}
+
+/* The caller's limit on the unpacked size, else the environment's, else 0 (the box decides). */
+static int unpacked_limit(const struct box_request *req, uint64_t *out)
+{
+    const char *env = getenv(BOX_MAX_UNPACKED_ENV);
+    *out = req->max_unpacked;
+    if (*out || !env || !*env)
+        return BOX_OK;
+    if (!parse_unpacked_limit(env, out)) {
+        log_error("%s='%s' is not a size such as 200G or 512M", BOX_MAX_UNPACKED_ENV, env);
+        return BOX_USAGE;
+    }
+    return BOX_OK;
+}
+
 /* Downloads and unpacks into a temporary folder, checks, and moves it into place. */
 static int add_new(const struct box_request *req, const struct plan *plan, struct box_handle *out)
 {
+    uint64_t max_unpacked;
+    if (unpacked_limit(req, &max_unpacked) != BOX_OK)
+        return BOX_USAGE;
     char *temp = box_store_make_temp(plan->name);
     if (!temp)
         return BOX_ERROR;
@@ -371,7 +418,7 @@ static int add_new(const struct box_request *req, const struct plan *plan, struc
         .insecure = req->insecure,
         .strict_redirects = plan->strict_redirects,
         .bearer = plan->bearer,
-        .max_entry_size = req->max_entry_size,
+        .max_unpacked = max_unpacked,
         .label = label,
     };
     struct fetch_result result;

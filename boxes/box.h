@@ -25,15 +25,15 @@
 
 struct box_request {
     const char *source;
-    const char *name;        /* store a box given by URL or path under this name */
-    const char *catalog;     /* catalog URL or path for a catalog name, or NULL */
-    const char *version;     /* version constraint, or NULL for the newest */
-    const char *provider;    /* NULL: "libvirt" when offered, else the first one */
-    const char *checksum;    /* "TYPE:HEX" the .box must have, or NULL */
-    bool require_checksum;   /* refuse a box without a known checksum */
-    bool force;              /* replace a stored box of the same name, version and provider */
-    bool insecure;           /* skip TLS verification */
-    uint64_t max_entry_size; /* largest file in the archive; 0: BOX_DEFAULT_MAX_ENTRY_SIZE */
+    const char *name;      /* store a box given by URL or path under this name */
+    const char *catalog;   /* catalog URL or path for a catalog name, or NULL */
+    const char *version;   /* version constraint, or NULL for the newest */
+    const char *provider;  /* NULL: "libvirt" when offered, else the first one */
+    const char *checksum;  /* "TYPE:HEX" the .box must have, or NULL */
+    bool require_checksum; /* refuse a box without a known checksum */
+    bool force;            /* replace a stored box of the same name, version and provider */
+    bool insecure;         /* skip TLS verification */
+    uint64_t max_unpacked; /* total unpacked size; 0: ROVE_BOX_MAX_UNPACKED, else from the box */
 };
 
 struct box_handle {

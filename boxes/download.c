@@ -707,6 +707,11 @@ uint64_t download_size(const struct download *d)
     return d->pos;
 }
 
+uint64_t download_expected_size(const struct download *d)
+{
+    return d->local_path ? (uint64_t)d->local_stat.st_size : d->total;
+}
+
 const struct stat *download_local_stat(const struct download *d)
 {
     return d->local_path ? &d->local_stat : NULL;

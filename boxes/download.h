@@ -52,6 +52,9 @@ int download_drain(struct download *d, char **actual);
 /* After a drain: "sha256:HEX" of every byte (borrowed), and how many there were. */
 const char *download_sha256(const struct download *d);
 uint64_t download_size(const struct download *d);
+/* Once the first bytes were read: the size the stream will have (the local file's, or what the
+ * server announced), 0 when unknown. */
+uint64_t download_expected_size(const struct download *d);
 /* The local file as it was opened (size, mtime, inode), or NULL for a download. */
 const struct stat *download_local_stat(const struct download *d);
 /* The partial file (HTTP) or the local file: zip archives are unpacked from there. */

@@ -1,6 +1,7 @@
 #include "boxes/fetch.h"
 #include "boxes/download.h"
 #include "boxes/pipe.h"
+#include "boxes/space.h"
 #include "boxes/unpack.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_RESTARTS 3
@@ -85,9 +87,11 @@ static bool checksum_matches(const struct fetch_spec *spec, const char *actual)
     return same;
 }
 
-static enum outcome unpack_zip(const struct fetch_spec *spec, struct download *d, int dir_fd,
-                               struct unpack_report *report, struct fetch_result *out)
+static enum outcome unpack_zip(const struct fetch_spec *spec, const char *dir, struct download *d,
+                               int dir_fd, struct unpack_report *report, struct fetch_result *out)
 {
+    struct unpack_limits limits = {
+        .max_unpacked = spec->max_unpacked, .dir = dir, .box = spec->label};
     log_debug("%s is a zip archive: downloading it whole before unpacking", spec->location);
     if (download_drain(d, &out->checksum) < 0)
         return stream_failure(d, spec, NULL);
@@ -98,7 +102,7 @@ static enum outcome unpack_zip(const struct fetch_spec *spec, struct download *d
     char *err = NULL;
     enum outcome o = FETCH_OK;
     if (archive_read_open_filename(a, download_file_path(d), 1 << 20) != ARCHIVE_OK ||
-        box_unpack(a, dir_fd, spec->max_entry_size, report, &err) < 0) {
+        box_unpack(a, dir_fd, &limits, report, &err) < 0) {
         log_error("%s: %s", spec->location, err ? err : archive_error_string(a));
         o = FETCH_BAD_ARCHIVE;
     }
@@ -107,14 +111,16 @@ static enum outcome unpack_zip(const struct fetch_spec *spec, struct download *d
     return o;
 }
 
-static enum outcome unpack_stream(const struct fetch_spec *spec, struct download *d,
-                                  struct feed *feed, int dir_fd, struct unpack_report *report,
-                                  struct fetch_result *out)
+static enum outcome unpack_stream(const struct fetch_spec *spec, const char *dir,
+                                  struct download *d, struct feed *feed, int dir_fd,
+                                  struct unpack_report *report, struct fetch_result *out)
 {
+    struct unpack_limits limits = {
+        .max_unpacked = spec->max_unpacked, .dir = dir, .box = spec->label};
     struct archive *a = box_archive_reader_new(false);
     char *err = NULL;
     bool unpacked = archive_read_open(a, feed, NULL, feed_read, NULL) == ARCHIVE_OK &&
-                    box_unpack(a, dir_fd, spec->max_entry_size, report, &err) == 0;
+                    box_unpack(a, dir_fd, &limits, report, &err) == 0;
     if (!unpacked && !err)
         err = xasprintf("the box archive is damaged or not a tar/zip archive: %s",
                         archive_error_string(a) ? archive_error_string(a) : "?");
@@ -130,9 +136,32 @@ static enum outcome unpack_stream(const struct fetch_spec *spec, struct download
     return FETCH_OK;
 }
 
+/* Before the bulk of the bytes arrives: the store must hold at least the .box itself (an archive
+ * unpacks to no less, images being stored uncompressed), and a download's partial file too when
+ * it shares the store's file system; a zip's is kept until it is unpacked, a tar's until the end.
+ */
+static bool room_for_box(const struct fetch_spec *spec, const char *dir, struct download *d,
+                         int dir_fd)
+{
+    uint64_t size = download_expected_size(d);
+    const char *partial = spec->is_url ? download_file_path(d) : NULL;
+    struct stat store_st, partial_st;
+    bool shared = partial && fstat(dir_fd, &store_st) == 0 && stat(partial, &partial_st) == 0 &&
+                  store_st.st_dev == partial_st.st_dev;
+    uint64_t needed = size > UINT64_MAX / 2 ? UINT64_MAX : size * (shared ? 2 : 1);
+    char *what = xasprintf("box %s (%s)", spec->label, spec->location);
+    char *err = NULL;
+    bool ok = box_space_check(dir_fd, dir, needed, what, &err) == 0;
+    if (!ok)
+        log_error("%s", err);
+    free(err);
+    free(what);
+    return ok;
+}
+
 /* One pass: stream (or spool, for zip) into dir_fd while the download thread receives. */
-static enum outcome fetch_once(const struct fetch_spec *spec, struct download *d, int dir_fd,
-                               struct fetch_result *out)
+static enum outcome fetch_once(const struct fetch_spec *spec, const char *dir, struct download *d,
+                               int dir_fd, struct fetch_result *out)
 {
     struct feed feed = {.pipe = pipe_start(d)};
     struct unpack_report report = {0};
@@ -146,12 +175,17 @@ static enum outcome fetch_once(const struct fetch_spec *spec, struct download *d
         }
         return stream_failure(d, spec, NULL);
     }
+    if (!room_for_box(spec, dir, d, dir_fd)) {
+        pipe_stop(feed.pipe);
+        return FETCH_BAD_ARCHIVE;
+    }
     if (is_zip(feed.first, feed.first_len)) {
         bool drained = pipe_drain(feed.pipe);
         pipe_stop(feed.pipe);
-        o = drained ? unpack_zip(spec, d, dir_fd, &report, out) : stream_failure(d, spec, NULL);
+        o = drained ? unpack_zip(spec, dir, d, dir_fd, &report, out)
+                    : stream_failure(d, spec, NULL);
     } else {
-        o = unpack_stream(spec, d, &feed, dir_fd, &report, out);
+        o = unpack_stream(spec, dir, d, &feed, dir_fd, &report, out);
     }
     if (o == FETCH_OK)
         out->has_vagrantfile = report.has_vagrantfile;
@@ -213,7 +247,7 @@ int box_fetch(const struct fetch_spec *spec, const char *dir, struct fetch_resul
             download_close(d, true);
             return -1;
         }
-        o = fetch_once(spec, d, dir_fd, out);
+        o = fetch_once(spec, dir, d, dir_fd, out);
         close(dir_fd);
         if (o == FETCH_OK && !checksum_matches(spec, out->checksum))
             o = FETCH_BAD_ARCHIVE;

@@ -19,7 +19,7 @@ struct fetch_spec {
     bool insecure;
     bool strict_redirects; /* see download_request */
     const char *bearer;
-    uint64_t max_entry_size;
+    uint64_t max_unpacked; /* 0: from the box's metadata.json (unpack.h) */
     const char *label;
 };
 

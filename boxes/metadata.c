@@ -92,6 +92,46 @@ static int parse_virtual_size(struct json_object *root, uint64_t *out, char **er
     return 0;
 }
 
+/* "disks": a list of {"path": P, "format": F, ...} objects, each path inside the box. */
+static int parse_disks(struct json_object *root, struct box_metadata *out, char **err)
+{
+    struct json_object *list;
+    if (!json_object_object_get_ex(root, "disks", &list) ||
+        json_object_is_type(list, json_type_null))
+        return 0;
+    size_t n = json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+    if (n == 0 || n > BOX_METADATA_MAX_DISKS)
+        return fail(err, xasprintf("metadata.json: 'disks' must be a list of 1 to %d disks "
+                                   "({\"path\": \"box.img\"})",
+                                   BOX_METADATA_MAX_DISKS));
+    out->disks = xcalloc(n, sizeof *out->disks);
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *disk = json_object_array_get_idx(list, i), *path, *format;
+        if (!json_object_is_type(disk, json_type_object) ||
+            !json_object_object_get_ex(disk, "path", &path) ||
+            !json_object_is_type(path, json_type_string) ||
+            !box_path_is_inside(json_object_get_string(path)))
+            return fail(err,
+                        xasprintf("metadata.json: disks[%zu] needs a 'path' inside the box", i));
+        if (json_object_object_get_ex(disk, "format", &format) &&
+            !json_object_is_type(format, json_type_string))
+            return fail(err, xasprintf("metadata.json: disks[%zu]: 'format' must be a string", i));
+        out->disks[out->ndisks++] = xstrdup(json_object_get_string(path));
+    }
+    return 0;
+}
+
+static int parse_firmware(struct json_object *root, struct box_metadata *out, char **err)
+{
+    if (optional_string(root, "firmware", &out->firmware, err) < 0)
+        return -1;
+    if (out->firmware && strcmp(out->firmware, "bios") && strcmp(out->firmware, "efi"))
+        return fail(err, xasprintf("metadata.json: 'firmware' must be \"bios\" or \"efi\", not "
+                                   "'%s'",
+                                   out->firmware));
+    return 0;
+}
+
 static int parse_fields(struct json_object *root, struct box_metadata *out, char **err)
 {
     struct json_object *v;
@@ -106,7 +146,8 @@ static int parse_fields(struct json_object *root, struct box_metadata *out, char
         optional_string(root, "initrd", &out->initrd, err) < 0 ||
         optional_string(root, "cmdline", &out->cmdline, err) < 0 ||
         optional_bool(root, "cloud_init", &out->cloud_init, err) < 0 ||
-        parse_virtual_size(root, &out->virtual_size, err) < 0)
+        parse_virtual_size(root, &out->virtual_size, err) < 0 || parse_disks(root, out, err) < 0 ||
+        parse_firmware(root, out, err) < 0)
         return -1;
     if (out->kernel && !box_path_is_inside(out->kernel))
         return fail(err, xasprintf("metadata.json: 'kernel' (%s) must be a path inside the box",
@@ -147,5 +188,9 @@ void box_metadata_free(struct box_metadata *meta)
     free(meta->kernel);
     free(meta->initrd);
     free(meta->cmdline);
+    for (size_t i = 0; i < meta->ndisks; i++)
+        free(meta->disks[i]);
+    free(meta->disks);
+    free(meta->firmware);
     memset(meta, 0, sizeof *meta);
 }

@@ -10,7 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BOX_METADATA_MAX_SIZE (1024 * 1024)
+#define BOX_METADATA_MAX_SIZE  (1024 * 1024)
+#define BOX_METADATA_MAX_DISKS 26 /* vda to vdz */
 
 struct box_metadata {
     char *provider;        /* required: [a-z0-9_-]+ */
@@ -22,6 +23,11 @@ struct box_metadata {
     /* The guest runs cloud-init (NoCloud): rove gives it its keys and host key through a seed.
      * Without it rove logs in with Vagrant's insecure key and replaces it. */
     bool cloud_init;
+    /* vagrant-libvirt's "disks": [{"path": ...}, ...], in order; the first is the boot disk in
+     * place of box.img. ndisks 0: the box has box.img alone. */
+    char **disks;
+    size_t ndisks;
+    char *firmware; /* "bios" or "efi" (metadata.json's "firmware"), or NULL: BIOS */
 };
 
 /* True when a machine of provider `wanted` can run a box made for `box_provider`: the same

@@ -1,5 +1,7 @@
 #include "util/log.h"
 #include "boxes/unpack.h"
+#include "boxes/metadata.h"
+#include "boxes/space.h"
 #include "util/strbuf.h"
 
 #include <archive.h>
@@ -20,7 +22,10 @@
 struct unpacker {
     struct archive *a;
     int root_fd;
-    uint64_t max_entry_size;
+    const char *dir;        /* the folder's path, for messages */
+    const char *box;        /* "box NAME VERSION" or "the box", for messages */
+    bool limit_given;       /* the caller's limit: metadata.json does not change it */
+    char limit_origin[160]; /* where the limit comes from, for the refusal */
     struct unpack_report *report;
     char **err;
     const char *entry; /* the entry's name as the archive gives it */
@@ -145,9 +150,59 @@ static int write_sparse(int fd, const char *p, size_t n, off_t off)
     return 0;
 }
 
+static int refuse_over_limit(struct unpacker *u)
+{
+    char limit[64];
+    box_space_format(u->report->limit, limit, sizeof limit);
+    return refuse(u,
+                  "%s unpacks to more than %s, its limit (%s): refused; set %s=SIZE "
+                  "(such as 200G) to allow more",
+                  u->box, limit, u->limit_origin, BOX_MAX_UNPACKED_ENV);
+}
+
+/* Counts bytes against the total limit before they are written. */
+static int charge(struct unpacker *u, uint64_t bytes)
+{
+    if (u->report->charged > u->report->limit || bytes > u->report->limit - u->report->charged)
+        return refuse_over_limit(u);
+    u->report->charged += bytes;
+    return 0;
+}
+
+/* What an entry of a declared size costs: whole blocks, at least one. */
+static uint64_t entry_cost(uint64_t size)
+{
+    if (size > UINT64_MAX - BOX_ENTRY_MIN_COST)
+        return UINT64_MAX;
+    uint64_t blocks = (size + BOX_ENTRY_MIN_COST - 1) / BOX_ENTRY_MIN_COST;
+    return (blocks ? blocks : 1) * BOX_ENTRY_MIN_COST;
+}
+
+static uint64_t declared_size(struct archive_entry *e)
+{
+    return archive_entry_size_is_set(e) && archive_entry_size(e) > 0
+               ? (uint64_t)archive_entry_size(e)
+               : 0;
+}
+
+/* The bytes an entry really writes: a sparse entry's data extents, else its whole size. */
+static uint64_t data_size(struct archive_entry *e)
+{
+    if (archive_entry_sparse_reset(e) <= 0)
+        return declared_size(e);
+    uint64_t sum = 0;
+    la_int64_t offset, length;
+    while (archive_entry_sparse_next(e, &offset, &length) == ARCHIVE_OK)
+        if (length > 0)
+            sum += (uint64_t)length;
+    return sum;
+}
+
+/* Copies the entry's data; a stream that runs past the declared size (a lying header) is charged
+ * as it grows. */
 static int copy_data(struct unpacker *u, int fd, struct archive_entry *e)
 {
-    uint64_t end = 0;
+    uint64_t end = 0, covered = declared_size(e);
     for (;;) {
         const void *buf;
         size_t size;
@@ -157,18 +212,23 @@ static int copy_data(struct unpacker *u, int fd, struct archive_entry *e)
             break;
         if (r < ARCHIVE_WARN)
             return refuse(u, "cannot read its data: %s", archive_error_string(u->a));
-        if (offset < 0 || (uint64_t)offset + size > u->max_entry_size)
-            return refuse(u, "larger than the limit of %llu bytes",
-                          (unsigned long long)u->max_entry_size);
+        if (offset < 0 || (uint64_t)offset > UINT64_MAX - size)
+            return refuse(u, "data at an impossible offset");
+        uint64_t block_end = (uint64_t)offset + size;
+        if (block_end > covered) {
+            if (charge(u, block_end - covered) < 0)
+                return -1;
+            covered = block_end;
+        }
         if (write_sparse(fd, buf, size, (off_t)offset) < 0)
-            return refuse(u, "%s",
-                          errno == ENOSPC || errno == EDQUOT ? "disk full" : strerror(errno));
-        if ((uint64_t)offset + size > end)
-            end = (uint64_t)offset + size;
+            return errno == ENOSPC || errno == EDQUOT ? refuse(u, "%s is full", u->dir)
+                                                      : refuse(u, "%s", strerror(errno));
+        if (block_end > end)
+            end = block_end;
     }
-    if (archive_entry_size_is_set(e) && (uint64_t)archive_entry_size(e) > end)
-        end = (uint64_t)archive_entry_size(e);
-    if (ftruncate(fd, (off_t)end) < 0)
+    if (declared_size(e) > end)
+        end = declared_size(e);
+    if (end > INT64_MAX || ftruncate(fd, (off_t)end) < 0)
         return refuse(u, "%s", errno == ENOSPC || errno == EFBIG ? "disk full" : strerror(errno));
     u->report->bytes += end;
     return 0;
@@ -176,10 +236,12 @@ static int copy_data(struct unpacker *u, int fd, struct archive_entry *e)
 
 static int unpack_file(struct unpacker *u, struct archive_entry *e, int parent, const char *base)
 {
-    if (archive_entry_size_is_set(e) && archive_entry_size(e) >= 0 &&
-        (uint64_t)archive_entry_size(e) > u->max_entry_size)
-        return refuse(u, "%lld bytes, larger than the limit of %llu bytes",
-                      (long long)archive_entry_size(e), (unsigned long long)u->max_entry_size);
+    char *full = NULL;
+    if (box_space_check(u->root_fd, u->dir, data_size(e), "it", &full) < 0) {
+        int rc = refuse(u, "%s", full);
+        free(full);
+        return rc;
+    }
     if (unlinkat(parent, base, 0) < 0 && errno != ENOENT)
         return refuse(u, "cannot replace an earlier entry: %s", strerror(errno));
     mode_t mode = (archive_entry_perm(e) & 0111) ? 0755 : 0644;
@@ -278,8 +340,38 @@ static int unpack_by_type(struct unpacker *u, struct archive_entry *e, char *pat
     }
 }
 
+/* metadata.json, once unpacked, sets the limit from the virtual_size it declares. Metadata that
+ * does not parse leaves the default: the check after unpacking reports it. */
+static int limit_from_metadata(struct unpacker *u)
+{
+    int fd = openat(u->root_fd, "metadata.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char *text = xmalloc(BOX_METADATA_MAX_SIZE);
+    ssize_t len = read(fd, text, BOX_METADATA_MAX_SIZE);
+    close(fd);
+    struct box_metadata meta = {0};
+    char *err = NULL;
+    if (len > 0 && box_metadata_parse(text, (size_t)len, &meta, &err) == 0 &&
+        meta.virtual_size > 0 && meta.virtual_size <= UINT64_MAX / BOX_UNPACKED_PER_VIRTUAL) {
+        char size[64];
+        box_space_format(meta.virtual_size, size, sizeof size);
+        u->report->limit = meta.virtual_size * BOX_UNPACKED_PER_VIRTUAL;
+        snprintf(u->limit_origin, sizeof u->limit_origin,
+                 "%d x the virtual_size in metadata.json, %s", BOX_UNPACKED_PER_VIRTUAL, size);
+    }
+    box_metadata_free(&meta);
+    free(err);
+    free(text);
+    return u->report->charged > u->report->limit ? refuse_over_limit(u) : 0;
+}
+
 static int unpack_entry(struct unpacker *u, struct archive_entry *e)
 {
+    if (u->report->entries >= BOX_MAX_ENTRIES)
+        return refuse(u, "the box holds more than %d entries: refused", BOX_MAX_ENTRIES);
+    if (charge(u, entry_cost(declared_size(e))) < 0)
+        return -1;
     const char *why;
     char *path = normalise_path(u->entry, &why);
     if (!path)
@@ -300,6 +392,8 @@ static int unpack_entry(struct unpacker *u, struct archive_entry *e)
         }
         if (rc == 0 && !strcmp(path, "Vagrantfile"))
             u->report->has_vagrantfile = true;
+        if (rc == 0 && !strcmp(path, "metadata.json") && !u->limit_given)
+            rc = limit_from_metadata(u);
     }
     free(path);
     return rc;
@@ -333,13 +427,33 @@ static int check_symlinks(struct unpacker *u)
     return rc;
 }
 
-int box_unpack(struct archive *a, int root_fd, uint64_t max_entry_size,
+/* The folder's path for messages: the caller's, else resolved from the descriptor (newly
+ * allocated). */
+static char *folder_name(int root_fd, const struct unpack_limits *limits)
+{
+    if (limits && limits->dir)
+        return xstrdup(limits->dir);
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", root_fd);
+    char *real = realpath(proc, NULL);
+    return real ? real : xstrdup("the unpack folder");
+}
+
+int box_unpack(struct archive *a, int root_fd, const struct unpack_limits *limits,
                struct unpack_report *report, char **err)
 {
     struct unpacker u = {.a = a, .root_fd = root_fd, .report = report, .err = err};
-    u.max_entry_size = max_entry_size ? max_entry_size : BOX_DEFAULT_MAX_ENTRY_SIZE;
     memset(report, 0, sizeof *report);
     *err = NULL;
+    char *dir = folder_name(root_fd, limits);
+    char *box = limits && limits->box ? xasprintf("box %s", limits->box) : xstrdup("the box");
+    u.dir = dir;
+    u.box = box;
+    u.limit_given = limits && limits->max_unpacked;
+    report->limit = u.limit_given ? limits->max_unpacked : BOX_DEFAULT_MAX_UNPACKED;
+    snprintf(u.limit_origin, sizeof u.limit_origin, "%s",
+             u.limit_given ? "set by " BOX_MAX_UNPACKED_ENV
+                           : "the default for a box without virtual_size in metadata.json");
     int rc = 0;
     for (;;) {
         struct archive_entry *e;
@@ -368,6 +482,8 @@ int box_unpack(struct archive *a, int root_fd, uint64_t max_entry_size,
     for (size_t i = 0; i < u.nsymlinks; i++)
         free(u.symlinks[i]);
     free(u.symlinks);
+    free(dir);
+    free(box);
     return rc;
 }
 

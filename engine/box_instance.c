@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,7 +79,8 @@ int box_instance_fetch(struct machine_runtime *rt, struct box_instance *bi, bool
     struct box_handle *h = &bi->handle;
     log_info(RT_FMT "box %s %s (%s)", m->name, h->name, h->version,
              h->added ? "downloaded" : "cached");
-    bi->image = fs_join(h->dir, BOX_IMAGE);
+    /* vagrant-libvirt's "disks" list names the boot disk first, in place of box.img. */
+    bi->image = fs_join(h->dir, h->meta.ndisks ? h->meta.disks[0] : BOX_IMAGE);
     bi->kernel = inside(h->dir, h->meta.kernel);
     bi->initrd = inside(h->dir, h->meta.initrd);
     bi->instance = instance_version(h->version, bi);
@@ -92,6 +94,8 @@ int box_instance_fetch(struct machine_runtime *rt, struct box_instance *bi, bool
         .kernel = bi->kernel,
         .initrd = bi->initrd,
         .cmdline = h->meta.cmdline,
+        .ndisks = h->meta.ndisks ? h->meta.ndisks : 1,
+        .firmware = h->meta.firmware && !strcmp(h->meta.firmware, "efi") ? "efi" : NULL,
     };
     return 0;
 }

@@ -38,6 +38,30 @@ static void disks_release(struct lv_disks *d)
     free(d->seed);
 }
 
+/* What a box or the machine asks for that this provider does not set up yet: refused before
+ * anything is created, rather than a guest booting without its other disks or its firmware. */
+static int refuse_missing_features(const struct lv_machine *m, const struct rove_box *box)
+{
+    if (box->ndisks > 1) {
+        log_error("machine %s: box %s lists %zu disks in its metadata.json; rove's libvirt "
+                  "provider attaches only the first so far: the others would be missing",
+                  m->name, box->dir ? box->dir : box->image, box->ndisks);
+        return -1;
+    }
+    if (box->firmware || m->opts.efi) {
+        char *asked = box->firmware ? xasprintf("box %s needs UEFI firmware (\"firmware\": "
+                                                "\"efi\" in its metadata.json)",
+                                                box->dir ? box->dir : box->image)
+                                    : xstrdup("libvirt: {firmware: efi} asks for UEFI firmware");
+        log_error("machine %s: %s; rove's libvirt provider boots BIOS only so far: UEFI firmware "
+                  "(OVMF) is not set up for it",
+                  m->name, asked);
+        free(asked);
+        return -1;
+    }
+    return 0;
+}
+
 static int check_inputs(const struct lv_machine *m, const struct rove_box *box)
 {
     if (!box || !box->image) {
@@ -51,6 +75,8 @@ static int check_inputs(const struct lv_machine *m, const struct rove_box *box)
                   m->name, box->dir ? box->dir : box->image, format);
         return -1;
     }
+    if (refuse_missing_features(m, box) != 0)
+        return -1;
     if (m->ctx->seed_iso && access(m->ctx->seed_iso, R_OK) != 0) {
         log_error("machine %s: cannot read the cloud-init seed %s: %s", m->name, m->ctx->seed_iso,
                   strerror(errno));

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 static const char *const accel_choices[] = {"auto", "kvm", "tcg", NULL};
+static const char *const firmware_choices[] = {"bios", "efi", NULL};
 
 const struct rove_option_spec lv_option_specs[] = {
     {"uri", ROVE_OPTION_STRING, NULL,
@@ -16,6 +17,8 @@ const struct rove_option_spec lv_option_specs[] = {
     {"pool", ROVE_OPTION_STRING, NULL, "storage pool for box images and disks (default: rove)"},
     {"restrict", ROVE_OPTION_BOOL, NULL,
      "the guest reaches only its forwards, nothing off the host (default: false)"},
+    {"firmware", ROVE_OPTION_CHOICE, firmware_choices,
+     "bios (default) or efi (UEFI through OVMF; refused until rove sets it up)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -61,10 +64,13 @@ static int apply_option(const char *machine, const struct rove_option *opt, stru
         }
         free(o->pool);
         o->pool = xstrdup(opt->value);
+    } else if (!strcmp(opt->key, "firmware")) {
+        o->efi = !strcmp(opt->value, "efi");
     } else if (!strcmp(opt->key, "restrict") && opt->type == ROVE_OPTION_BOOL) {
         o->restrict_network = opt->flag;
     } else {
-        log_error("machine %s: unknown libvirt option '%s' (known: uri, accel, pool, restrict)",
+        log_error("machine %s: unknown libvirt option '%s' (known: uri, accel, pool, restrict, "
+                  "firmware)",
                   machine, opt->key);
         return -1;
     }

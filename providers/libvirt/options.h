@@ -14,6 +14,7 @@ struct lv_options {
     enum accel_request accel;
     char *pool;            /* storage pool for box images and machine disks */
     bool restrict_network; /* guest traffic only to the forwards; default off */
+    bool efi;              /* firmware: efi (UEFI instead of BIOS) */
 };
 
 /* The libvirt: section's keys, for rove to check machinefiles against (rove_provider.options). */

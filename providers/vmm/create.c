@@ -44,6 +44,18 @@ static int check_inputs(const struct vmm_machine *m, const struct rove_box *box)
         log_error("machine %s: rove passed no box image to the vmm provider", m->name);
         return -1;
     }
+    if (box->ndisks > 1) {
+        log_error("machine %s: box %s lists %zu disks in its metadata.json; rove-vmm attaches one "
+                  "box disk: use provider libvirt, or a box with one disk",
+                  m->name, box->dir ? box->dir : box->image, box->ndisks);
+        return -1;
+    }
+    if (box->firmware) {
+        log_error("machine %s: box %s needs %s firmware (metadata.json); rove-vmm has no "
+                  "firmware, it boots a kernel directly: use provider libvirt",
+                  m->name, box->dir ? box->dir : box->image, box->firmware);
+        return -1;
+    }
     if (!m->opts.kernel && !box->kernel) {
         log_error("machine %s: box %s has no kernel in its metadata.json; rove-vmm boots a kernel "
                   "directly: set vmm: {kernel: PATH, initrd: PATH, cmdline: ...} in the "

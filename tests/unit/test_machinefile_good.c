@@ -96,7 +96,7 @@ static const char full[] =
     "        privileged: false\n"
     "        run: always\n"
     "      - file: {src: conf/app.ini, dest: /etc/app.ini}\n"
-    "    libvirt: {uri: \"qemu:///system\", accel: tcg, pool: rove}\n"
+    "    libvirt: {uri: \"qemu:///system\", accel: tcg, pool: rove, firmware: efi}\n"
     "  db:\n"
     "    box: ./boxes/postgres.box\n"
     "    memory: 1536M\n"
@@ -156,6 +156,7 @@ static void test_full_file(void **state)
     assert_string_equal(machine_setting(web, "libvirt", "uri"), "qemu:///system");
     assert_string_equal(machine_setting(web, "libvirt", "accel"), "tcg");
     assert_string_equal(machine_setting(web, "libvirt", "pool"), "rove");
+    assert_string_equal(machine_setting(web, "libvirt", "firmware"), "efi");
 
     struct machine *db = &mf->machines[1];
     assert_string_equal(db->name, "db");

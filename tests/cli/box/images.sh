@@ -39,3 +39,21 @@ qemu-img create -q -f qcow2 -b /etc/shadow -F raw "$ROVE_HOME/boxes/qcow2/0/libv
 run_expect "stored" 1 box add "$T/qcow2.box"
 expect_err "the stored box qcow2 0 (libvirt) in $ROVE_HOME/boxes/qcow2/0/libvirt: box.img refused: the qcow2 image has a backing file (/etc/shadow)"
 pass "a stored box with a backing file is refused when used"
+
+# Every disk a "disks" list names is inspected as box.img is.
+mkdir -p "$T/disks"
+qemu-img create -q -f qcow2 "$T/disks/disk1.qcow2" 1M
+qemu-img create -q -f qcow2 -b /etc/shadow -F raw "$T/disks/disk2.qcow2"
+printf '{"provider":"libvirt","format":"qcow2","virtual_size":1,"disks":[{"path":"disk1.qcow2"},{"path":"disk2.qcow2"}]}' \
+    >"$T/disks/metadata.json"
+tar -C "$T/disks" -cf "$T/disks.box" metadata.json disk1.qcow2 disk2.qcow2
+run_expect "listed disk" 1 box add "$T/disks.box"
+expect_err "disk2.qcow2 refused: the qcow2 image has a backing file (/etc/shadow)"
+expect_store "qcow2 0 libvirt" "raw 0 libvirt"
+printf '{"provider":"libvirt","disks":[{"path":"disk1.qcow2"},{"path":"disk3.qcow2"}]}' \
+    >"$T/disks/metadata.json"
+tar -C "$T/disks" -cf "$T/disks.box" metadata.json disk1.qcow2
+run_expect "missing listed disk" 1 box add "$T/disks.box"
+expect_err "the box's metadata.json names disk3.qcow2, which the box does not hold as a file"
+expect_store "qcow2 0 libvirt" "raw 0 libvirt"
+pass "each disk of a disks list is present and inspected"

@@ -2,10 +2,14 @@
 """Builds small test boxes, good and crafted-bad, for rove's box tests.
 
     mkbox.py KIND OUT [--size BYTES] [--compress none|gz|xz|zst] [--provider P] [--vagrantfile]
+                      [--virtual-size GB]
 
 KIND good: metadata.json + box.img (random bytes) [+ Vagrantfile]
      sparse: box.img of --size bytes, all zeros except 1 MiB at the start and end
      zip: like good, as a zip archive
+     many-entries: metadata.json and 10001 empty files
+     two-disks: metadata.json listing "disks" box.img and data.img, both held
+     efi: like good, metadata.json with "firmware": "efi"
      Bad ones, each refused by rove: abs-path, dotdot, symlink-out, symlink-abs, symlink-chain,
      hardlink-out, device, fifo, huge-entry (header claims 2 TiB), no-metadata, bad-json,
      no-provider, not-an-archive.
@@ -20,8 +24,12 @@ import tarfile
 import zipfile
 
 
+VIRTUAL_SIZE = 1  # metadata.json's virtual_size in GB; --virtual-size makes it lie
+
+
 def meta(provider="libvirt"):
-    return json.dumps({"provider": provider, "format": "qcow2", "virtual_size": 1}).encode()
+    return json.dumps({"provider": provider, "format": "qcow2",
+                       "virtual_size": VIRTUAL_SIZE}).encode()
 
 
 def add_bytes(tar, name, data, mode=0o644):
@@ -50,6 +58,18 @@ def build_tar(kind, args):
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tar:
         if kind == "good":
             good_members(tar, args)
+        elif kind in ("two-disks", "efi"):
+            extra = ({"disks": [{"path": "box.img"}, {"path": "data.img", "format": "raw"}]}
+                     if kind == "two-disks" else {"firmware": "efi"})
+            add_bytes(tar, "metadata.json", json.dumps(
+                dict(json.loads(meta(args.provider)), format="raw", **extra)).encode())
+            add_bytes(tar, "box.img", bytes(args.size))
+            if kind == "two-disks":
+                add_bytes(tar, "data.img", bytes(args.size))
+        elif kind == "many-entries":
+            add_bytes(tar, "metadata.json", meta(args.provider))
+            for i in range(10001):
+                add_bytes(tar, "f%d" % i, b"")
         else:
             add_bytes(tar, "metadata.json", meta(args.provider))
             bad_member(tar, kind)
@@ -158,7 +178,10 @@ def main():
     ap.add_argument("--compress", default="gz")
     ap.add_argument("--provider", default="libvirt")
     ap.add_argument("--vagrantfile", action="store_true")
+    ap.add_argument("--virtual-size", type=float, default=1)
     args = ap.parse_args()
+    global VIRTUAL_SIZE
+    VIRTUAL_SIZE = args.virtual_size
     if args.kind == "sparse":
         return write_sparse_box(args.out, args.size, args.compress)
     data = build(args.kind, args)

@@ -33,7 +33,7 @@ check symlink-write-through "box archive entry 'dir/file': its folder is a symbo
 check hardlink-out "box archive entry 'hard': hard link pointing outside the box (../../etc/passwd) refused"
 check device "box archive entry 'dev-null': device node refused"
 check fifo "box archive entry 'pipe': fifo refused"
-check huge-entry "box archive entry 'box.img': 2199023255552 bytes, larger than the limit"
+check huge-entry "box archive entry 'box.img': box huge-entry 0 unpacks to more than 4.0 GiB"
 check no-metadata "the box has no metadata.json"
 check bad-json "the box's metadata.json is not valid JSON"
 check no-provider "the box's metadata.json has no 'provider'"

@@ -51,8 +51,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct archive *a = box_archive_reader_new(false);
     if (archive_read_open_memory(a, data, size) == ARCHIVE_OK) {
         struct unpack_report report;
+        struct unpack_limits limits = {.max_unpacked = 1 << 20, .dir = root};
         char *err = NULL;
-        if (box_unpack(a, fd, 1 << 20, &report, &err) < 0 && (!err || !*err))
+        if (box_unpack(a, fd, &limits, &report, &err) < 0 && (!err || !*err))
             abort();
         free(err);
     }

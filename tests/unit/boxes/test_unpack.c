@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -79,7 +80,8 @@ static struct result unpack(struct builder *b, uint64_t limit)
         r.rc = -1; /* libarchive recognises no archive at all */
         r.err = xstrdup(archive_error_string(a));
     } else {
-        r.rc = box_unpack(a, fd, limit, &r.report, &r.err);
+        struct unpack_limits limits = {.max_unpacked = limit};
+        r.rc = box_unpack(a, fd, &limits, &r.report, &r.err);
     }
     archive_read_free(a);
     close(fd);
@@ -180,8 +182,91 @@ static void refuses_escapes_and_specials(void **state)
     expect_refusal("null", AE_IFCHR, NULL, 0, "'null': device node refused");
     expect_refusal("blk", AE_IFBLK, NULL, 0, "device node refused");
     expect_refusal("p", AE_IFIFO, NULL, 0, "'p': fifo refused");
-    expect_refusal("big", AE_IFREG, NULL, 5, "'big': 10 bytes, larger than the limit of 5");
+    expect_refusal("big", AE_IFREG, NULL, 4096, "'big': the box unpacks to more than 4.0 KiB");
     expect_refusal(BOX_RECORD_NAME, AE_IFREG, NULL, 0, "reserved");
+}
+
+static void expect_limit_refusal(struct builder *b, const char *message)
+{
+    struct result r = unpack(b, 0);
+    assert_int_equal(r.rc, -1);
+    if (!strstr(r.err, message))
+        fail_msg("'%s' lacks '%s'", r.err, message);
+    finish(&r);
+}
+
+/* A stream of zeros as the data of a declared entry: the writer compresses it to almost nothing. */
+static void add_zeros(struct builder *b, const char *name, size_t len)
+{
+    char *zeros = calloc(1, len);
+    add(b, name, AE_IFREG, zeros, len, NULL);
+    free(zeros);
+}
+
+static void limits_the_total_by_virtual_size(void **state)
+{
+    (void)state;
+    /* 0.0001 GB: a limit of about 420 KiB, which a 1 MiB image exceeds at its header. */
+    const char *meta = "{\"provider\":\"libvirt\",\"virtual_size\":0.0001}";
+    struct builder b;
+    begin(&b);
+    add(&b, "metadata.json", AE_IFREG, meta, strlen(meta), NULL);
+    add_zeros(&b, "box.img", 1 << 20);
+    end(&b);
+    expect_limit_refusal(&b, "'box.img': the box unpacks to more than 419.4 KiB (429496 bytes), "
+                             "its limit (4 x the virtual_size in metadata.json");
+    /* metadata.json after the image: the image is charged as it comes, and refused once the
+     * metadata sets the limit. */
+    begin(&b);
+    add_zeros(&b, "box.img", 1 << 20);
+    add(&b, "metadata.json", AE_IFREG, meta, strlen(meta), NULL);
+    end(&b);
+    expect_limit_refusal(&b, "'metadata.json': the box unpacks to more than 419.4 KiB");
+    /* Without virtual_size the default applies and the same image passes. */
+    begin(&b);
+    add(&b, "metadata.json", AE_IFREG, "{\"provider\":\"libvirt\"}", 22, NULL);
+    add_zeros(&b, "box.img", 1 << 20);
+    end(&b);
+    struct result r = unpack(&b, 0);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.report.limit, BOX_DEFAULT_MAX_UNPACKED);
+    finish(&r);
+}
+
+static void limits_declared_sparse_sizes(void **state)
+{
+    (void)state;
+    /* A sparse entry claiming 1 PiB holds 4 KiB of data: it is charged what it claims. */
+    struct builder b;
+    begin(&b);
+    add(&b, "metadata.json", AE_IFREG, "{\"provider\":\"libvirt\"}", 22, NULL);
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, "box.img");
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, (la_int64_t)1 << 50);
+    archive_entry_sparse_add_entry(e, 0, 4096);
+    assert_int_equal(archive_write_header(b.a, e), ARCHIVE_OK);
+    char data[4096] = {1};
+    archive_write_data(b.a, data, sizeof data);
+    archive_entry_free(e);
+    end(&b);
+    expect_limit_refusal(&b, "'box.img': the box unpacks to more than 64.0 GiB");
+}
+
+static void limits_the_number_of_entries(void **state)
+{
+    (void)state;
+    struct builder b;
+    begin(&b);
+    add(&b, "metadata.json", AE_IFREG, "{\"provider\":\"libvirt\"}", 22, NULL);
+    for (int i = 0; i < BOX_MAX_ENTRIES; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "f%d", i);
+        add(&b, name, AE_IFREG, NULL, 0, NULL);
+    }
+    end(&b);
+    expect_limit_refusal(&b, "the box holds more than 10000 entries");
 }
 
 static void refuses_damaged_and_empty(void **state)
@@ -209,6 +294,9 @@ int main(void)
         cmocka_unit_test(keeps_zero_runs_sparse),
         cmocka_unit_test(refuses_escapes_and_specials),
         cmocka_unit_test(refuses_damaged_and_empty),
+        cmocka_unit_test(limits_the_total_by_virtual_size),
+        cmocka_unit_test(limits_declared_sparse_sizes),
+        cmocka_unit_test(limits_the_number_of_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

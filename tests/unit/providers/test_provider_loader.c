@@ -221,6 +221,7 @@ static void test_sections_checked_against_schemas(void **state)
          "mean 'kernel'?)"},
         {"{box: x, libvirt: {accel: hvf}}", 3, 34, "libvirt.accel must be one of auto, kvm, tcg"},
         {"{box: x, libvirt: {restrict: 'yes'}}", 3, 37, "libvirt.restrict must be true or false"},
+        {"{box: x, libvirt: {firmware: uefi}}", 3, 37, "libvirt.firmware must be one of bios, efi"},
         {"{box: x, vmm: {kernel: vmlinuz}}", 3, 31, "vmm.kernel 'vmlinuz' does not exist"},
         {"{box: x, xen: {memory: 1}}", 3, 17,
          "unknown key 'xen': neither a machine setting nor an "

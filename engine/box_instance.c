@@ -53,7 +53,8 @@ static uint64_t fingerprint_file(uint64_t h, const char *path)
 static char *instance_version(const char *version, const struct box_instance *bi)
 {
     uint64_t h = 14695981039346656037ULL;
-    h = fingerprint_file(h, bi->image);
+    for (size_t i = 0; i < bi->ndisks; i++)
+        h = fingerprint_file(h, bi->disks[i]);
     h = fingerprint_file(h, bi->kernel);
     h = fingerprint_file(h, bi->initrd);
     return xasprintf("%s-%08x", version, (unsigned)(h >> 32));
@@ -80,7 +81,11 @@ int box_instance_fetch(struct machine_runtime *rt, struct box_instance *bi, bool
     log_info(RT_FMT "box %s %s (%s)", m->name, h->name, h->version,
              h->added ? "downloaded" : "cached");
     /* vagrant-libvirt's "disks" list names the boot disk first, in place of box.img. */
-    bi->image = fs_join(h->dir, h->meta.ndisks ? h->meta.disks[0] : BOX_IMAGE);
+    bi->ndisks = h->meta.ndisks ? h->meta.ndisks : 1;
+    bi->disks = xcalloc(bi->ndisks, sizeof *bi->disks);
+    for (size_t i = 0; i < bi->ndisks; i++)
+        bi->disks[i] = fs_join(h->dir, h->meta.ndisks ? h->meta.disks[i] : BOX_IMAGE);
+    bi->image = xstrdup(bi->disks[0]);
     bi->kernel = inside(h->dir, h->meta.kernel);
     bi->initrd = inside(h->dir, h->meta.initrd);
     bi->instance = instance_version(h->version, bi);
@@ -94,7 +99,8 @@ int box_instance_fetch(struct machine_runtime *rt, struct box_instance *bi, bool
         .kernel = bi->kernel,
         .initrd = bi->initrd,
         .cmdline = h->meta.cmdline,
-        .ndisks = h->meta.ndisks ? h->meta.ndisks : 1,
+        .disks = (const char *const *)bi->disks,
+        .ndisks = bi->ndisks,
         .firmware = h->meta.firmware && !strcmp(h->meta.firmware, "efi") ? "efi" : NULL,
     };
     return 0;
@@ -103,6 +109,9 @@ int box_instance_fetch(struct machine_runtime *rt, struct box_instance *bi, bool
 void box_instance_release(struct box_instance *bi)
 {
     box_handle_free(&bi->handle);
+    for (size_t i = 0; i < bi->ndisks; i++)
+        free(bi->disks[i]);
+    free(bi->disks);
     free(bi->image);
     free(bi->kernel);
     free(bi->initrd);

@@ -14,6 +14,8 @@ struct box_instance {
     struct box_handle handle;
     struct rove_box box; /* what the provider's create is given; strings owned here */
     char *image, *kernel, *initrd;
+    char **disks; /* every disk, image first */
+    size_t ndisks;
     char *instance; /* the version as providers see it */
 };
 

@@ -102,8 +102,10 @@ struct rove_box {
     const char *kernel;    /* absolute paths, or NULL: boot from the disk */
     const char *initrd;    /* may be NULL even with a kernel */
     const char *cmdline;   /* may be NULL */
-    /* The disks the box's metadata.json lists ("disks"), image being the first; 1 for a box of
-     * box.img alone. A provider that attaches only image refuses more, naming what is missing. */
+    /* The disks the box's metadata.json lists ("disks"): ndisks absolute paths, disks[0] being
+     * image; a box of box.img alone has that one. A provider that attaches only image refuses
+     * more, naming what is missing. */
+    const char *const *disks;
     size_t ndisks;
     const char *firmware; /* "efi" (metadata.json's "firmware"), or NULL: BIOS */
 };

@@ -15,9 +15,12 @@
 #include "util/strbuf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Paths inside the pool of everything the domain uses. */
@@ -27,6 +30,8 @@ struct lv_disks {
     char *initrd;
     char *overlay;
     char *seed;
+    char *extra[LV_MAX_EXTRA_DISKS]; /* overlays on the box's other disks */
+    size_t nextra;
 };
 
 static void disks_release(struct lv_disks *d)
@@ -35,6 +40,8 @@ static void disks_release(struct lv_disks *d)
     free(d->kernel);
     free(d->initrd);
     free(d->overlay);
+    for (size_t i = 0; i < d->nextra; i++)
+        free(d->extra[i]);
     free(d->seed);
 }
 
@@ -42,10 +49,10 @@ static void disks_release(struct lv_disks *d)
  * anything is created, rather than a guest booting without its other disks or its firmware. */
 static int refuse_missing_features(const struct lv_machine *m, const struct rove_box *box)
 {
-    if (box->ndisks > 1) {
-        log_error("machine %s: box %s lists %zu disks in its metadata.json; rove's libvirt "
-                  "provider attaches only the first so far: the others would be missing",
-                  m->name, box->dir ? box->dir : box->image, box->ndisks);
+    if (box->ndisks > 1 + LV_MAX_EXTRA_DISKS) {
+        log_error("machine %s: box %s lists %zu disks in its metadata.json; the libvirt provider "
+                  "attaches at most %d",
+                  m->name, box->dir ? box->dir : box->image, box->ndisks, 1 + LV_MAX_EXTRA_DISKS);
         return -1;
     }
     if (box->firmware || m->opts.efi) {
@@ -105,6 +112,58 @@ static int box_file(struct lv_machine *m, virStoragePoolPtr pool, const char *pa
     return *out ? 0 : -1;
 }
 
+/* A box disk's format, from its first bytes (qcow2's magic), and its size as the guest sees it
+ * (qcow2's virtual size, else the file's size). Returns 0, or -1 after naming the file. */
+static int disk_shape(const char *machine, const char *path, const char **format, uint64_t *size)
+{
+    unsigned char header[32];
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? pread(fd, header, sizeof header, 0) : -1;
+    int saved = errno;
+    bool ok = fd >= 0 && fstat(fd, &st) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (!ok || n < 0) {
+        log_error("machine %s: cannot read the box disk %s: %s", machine, path, strerror(saved));
+        return -1;
+    }
+    bool qcow2 = n == (ssize_t)sizeof header && !memcmp(header, "QFI\xfb", 4);
+    *format = qcow2 ? "qcow2" : "raw";
+    *size = (uint64_t)st.st_size;
+    if (qcow2) {
+        *size = 0;
+        for (int i = 24; i < 32; i++)
+            *size = *size << 8 | header[i];
+    }
+    return 0;
+}
+
+/* The box's disks after the first: each uploaded once per box version, then an overlay of the
+ * machine's own on it, journaled first. */
+static int extra_disks(struct lv_machine *m, virStoragePoolPtr pool, struct lv_disks *d)
+{
+    const struct rove_box *box = m->ctx->box;
+    for (size_t i = 1; i < box->ndisks && box->disks; i++) {
+        const char *format;
+        uint64_t size;
+        char part[32], *base = NULL;
+        snprintf(part, sizeof part, "disk%zu", i + 1);
+        if (disk_shape(m->name, box->disks[i], &format, &size) != 0 ||
+            box_file(m, pool, part, box->disks[i], &base) != 0)
+            return -1;
+        char *name = lv_extra_disk_volume_name(m->ctx->project_id, m->name, i + 1);
+        if (lv_journal(m, LV_KIND_VOLUME, name) == 0)
+            d->extra[d->nextra] = lv_overlay_create(pool, name, base, format, size, m->name);
+        free(name);
+        free(base);
+        if (!d->extra[d->nextra])
+            return -1;
+        d->nextra++;
+    }
+    return 0;
+}
+
 static int machine_disks(struct lv_machine *m, virStoragePoolPtr pool, struct lv_disks *d)
 {
     const struct rove_box *box = m->ctx->box;
@@ -122,6 +181,8 @@ static int machine_disks(struct lv_machine *m, virStoragePoolPtr pool, struct lv
     if (!d->overlay)
         return -1;
 
+    if (extra_disks(m, pool, d) != 0)
+        return -1;
     if (!m->ctx->seed_iso)
         return 0;
     char *seed = lv_seed_volume_name(m->ctx->project_id, m->name);
@@ -145,6 +206,8 @@ static char *build_xml(struct lv_machine *m, const struct lv_disks *d, enum acce
         .memory_kib = spec->memory / 1024,
         .disk_path = d->overlay,
         .seed_path = d->seed,
+        .extra_disk_paths = (const char *const *)d->extra,
+        .nextra_disks = d->nextra,
         .kernel = d->kernel,
         .initrd = d->initrd,
         .cmdline = d->kernel ? m->ctx->box->cmdline : NULL,

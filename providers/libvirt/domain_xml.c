@@ -86,6 +86,14 @@ static void add_disks(struct strbuf *sb, const struct domain_config *c, const ch
         add_escaped(sb, "      <source file='", "seed path", c->seed_path, "'/>\n", bad);
         sb_add(sb, "      <target dev='vdb' bus='virtio'/>\n      <readonly/>\n    </disk>\n");
     }
+    /* vdb, or vdc after a seed, ...: at most 24 disks besides vda and the seed */
+    char letter = c->seed_path ? 'c' : 'b';
+    for (size_t i = 0; i < c->nextra_disks && letter <= 'z'; i++, letter++) {
+        sb_add(sb, "    <disk type='file' device='disk'>\n"
+                   "      <driver name='qemu' type='qcow2' discard='unmap'/>\n");
+        add_escaped(sb, "      <source file='", "disk path", c->extra_disk_paths[i], "'/>\n", bad);
+        sb_addf(sb, "      <target dev='vd%c' bus='virtio'/>\n    </disk>\n", letter);
+    }
 }
 
 static void add_console(struct strbuf *sb, const struct domain_config *c, const char **bad)

@@ -21,7 +21,10 @@ struct domain_config {
     uint64_t memory_kib;
     const char *disk_path; /* the machine's qcow2 overlay */
     const char *seed_path; /* raw ISO, attached read-only; NULL: none */
-    const char *kernel;    /* direct kernel boot when non-NULL */
+    /* the machine's qcow2 overlays on the box's other disks, attached after the seed */
+    const char *const *extra_disk_paths;
+    size_t nextra_disks;
+    const char *kernel; /* direct kernel boot when non-NULL */
     const char *initrd;
     const char *cmdline;
     const char *console_log; /* the serial console is copied here (by virtlogd); NULL: none */

@@ -14,6 +14,11 @@ char *lv_disk_volume_name(const char *project_id, const char *machine)
     return xasprintf("rove-%s-%s.qcow2", project_id, machine);
 }
 
+char *lv_extra_disk_volume_name(const char *project_id, const char *machine, size_t index)
+{
+    return xasprintf("rove-%s-%s-disk%zu.qcow2", project_id, machine, index);
+}
+
 char *lv_seed_volume_name(const char *project_id, const char *machine)
 {
     return xasprintf("rove-%s-%s-seed.iso", project_id, machine);

@@ -10,6 +10,10 @@
 char *lv_domain_name(const char *project_id, const char *machine);
 char *lv_disk_volume_name(const char *project_id, const char *machine);
 char *lv_seed_volume_name(const char *project_id, const char *machine);
+/* The machine's overlay on its box's disk number index (2, 3...: the box's "disks" after the
+ * first). */
+#define LV_MAX_EXTRA_DISKS 8
+char *lv_extra_disk_volume_name(const char *project_id, const char *machine, size_t index);
 /* part: "disk", "kernel" or "initrd". Box names and versions are reduced to [A-Za-z0-9._-]
  * plus a short hash of the original, so "a/b" and "a_b" stay apart. */
 char *lv_box_volume_name(const struct rove_box *box, const char *part);

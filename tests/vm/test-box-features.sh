@@ -1,8 +1,9 @@
 #!/bin/sh
-# Box features the providers do not run yet are refused before anything is created, naming the
-# machine, the box and what is missing: a metadata.json "disks" list of several images, and
-# "firmware": "efi" (or the machine's libvirt: {firmware: efi}). libvirt is asked through the real daemon (nothing is defined); vmm through
-# its create, which refuses before it needs KVM.
+# Box features a provider does not run yet are refused before anything is created, naming the
+# machine, the box and what is missing: "firmware": "efi" in metadata.json (or the machine's
+# libvirt: {firmware: efi}) for libvirt, and for vmm also a "disks" list of several images
+# (libvirt attaches those: vm/disk-boot). libvirt is asked through the real daemon (nothing is
+# defined); vmm through its create, which refuses before it needs KVM.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/lib.sh"
 require_libvirt
@@ -30,8 +31,6 @@ up_refused() {
     run destroy -f
 }
 
-up_refused libvirt two-disks "machine m1: box $ROVE_HOME/boxes/two-disks/0/libvirt lists 2 disks" \
-    "attaches only the first"
 up_refused libvirt efi "machine m1: box $ROVE_HOME/boxes/efi/0/libvirt needs UEFI firmware" \
     "firmware (OVMF) is not set up"
 EXTRA=", libvirt: {firmware: efi}"

@@ -3,6 +3,7 @@
 #include "vmm_log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/kvm.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -80,9 +81,10 @@ static const int allowed[] = {
     SCMP_SYS(sigaltstack),
 };
 
-/* ioctl only with the requests the running VM uses. */
+/* ioctl only with the requests the running VM uses; slirp asks how large a waiting UDP datagram
+ * is (FIONREAD) before it receives a reply for the guest. */
 static const unsigned long allowed_ioctls[] = {
-    KVM_RUN, KVM_IRQ_LINE, KVM_GET_MP_STATE, KVM_GET_REGS, TCGETS, TCSETS, FIONBIO,
+    KVM_RUN, KVM_IRQ_LINE, KVM_GET_MP_STATE, KVM_GET_REGS, TCGETS, TCSETS, FIONBIO, FIONREAD,
 };
 
 static void blocked_call(int sig, siginfo_t *info, void *context)
@@ -137,6 +139,20 @@ static int allow_with_argument(scmp_filter_ctx ctx, int syscall, unsigned arg, u
     return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, syscall, 1, &cmp);
 }
 
+/* slirp reads the host's nameserver from /etc/resolv.conf when the guest first asks 10.0.2.3,
+ * and again whenever the file changes (fopen "r": openat(AT_FDCWD, path, O_RDONLY)). A filter
+ * cannot see the path, so this is the narrowest rule: relative to the working folder, read-only,
+ * no other flag. Every open of the monitor's own happens before the filter, with O_CLOEXEC. */
+static int allow_resolver_config_read(scmp_filter_ctx ctx)
+{
+    struct scmp_arg_cmp cmp[] = {
+        /* An int: compare its 32 bits, whichever way the caller extended it. */
+        {.arg = 0, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffffu, .datum_b = (uint32_t)AT_FDCWD},
+        {.arg = 2, .op = SCMP_CMP_EQ, .datum_a = O_RDONLY, .datum_b = 0},
+    };
+    return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2, cmp);
+}
+
 int seccomp_filter_install(void)
 {
     struct sigaction sa;
@@ -158,6 +174,8 @@ int seccomp_filter_install(void)
     /* vCPU threads name themselves (prctl PR_SET_NAME) as they start. */
     if (rc == 0)
         rc = allow_with_argument(ctx, SCMP_SYS(prctl), 0, PR_SET_NAME);
+    if (rc == 0)
+        rc = allow_resolver_config_read(ctx);
     if (rc == 0)
         rc = seccomp_load(ctx);
     seccomp_release(ctx);

@@ -378,7 +378,8 @@ int monitor_run(struct monitor *m)
             vm_request_stop(&m->vm, STOP_FAILURE);
             break;
         }
-    if (vm_stop_reason(&m->vm) == STOP_NONE && seccomp_filter_install() < 0)
+    struct seccomp_scope scope = {.console_log_fd = m->serial_log.fd};
+    if (vm_stop_reason(&m->vm) == STOP_NONE && seccomp_filter_install(&scope) < 0)
         vm_request_stop(&m->vm, STOP_FAILURE);
     run_event_loop(m);
     for (int i = 0; i < m->vm.vcpu_count; i++)

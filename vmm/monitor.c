@@ -378,9 +378,11 @@ int monitor_run(struct monitor *m)
             vm_request_stop(&m->vm, STOP_FAILURE);
             break;
         }
+    /* The threads exist (the filter covers them all) but wait: no guest code runs unfiltered. */
     struct seccomp_scope scope = {.console_log_fd = m->serial_log.fd};
     if (vm_stop_reason(&m->vm) == STOP_NONE && seccomp_filter_install(&scope) < 0)
         vm_request_stop(&m->vm, STOP_FAILURE);
+    vm_release_guest(&m->vm);
     run_event_loop(m);
     for (int i = 0; i < m->vm.vcpu_count; i++)
         vcpu_kick(&m->vcpus[i], true);

@@ -171,8 +171,11 @@ int monitor_setup(struct monitor *m, const struct vmm_options *opts)
     for (int i = 0; i < VMM_MAX_DISKS; i++)
         m->disks[i].fd = -1;
     snprintf(m->cmdline, sizeof m->cmdline, "%s", DEFAULT_CMDLINE);
-    if (open_serial_log(m) < 0 || vm_create(&m->vm, opts->memory, opts->cpus) < 0 ||
-        set_up_legacy_devices(m) < 0 || set_up_virtio_devices(m) < 0)
+    const char *leftovers[CLEANUP_ITEMS] = {
+        [CLEANUP_CONTROL_SOCKET] = opts->control, [CLEANUP_PID_FILE] = opts->pidfile};
+    if (cleanup_helper_start(&m->cleanup, leftovers) < 0 || open_serial_log(m) < 0 ||
+        vm_create(&m->vm, opts->memory, opts->cpus) < 0 || set_up_legacy_devices(m) < 0 ||
+        set_up_virtio_devices(m) < 0)
         return -1;
     append_given_cmdline(m);
     struct boot_config boot_cfg = {.kernel = opts->kernel,
@@ -182,8 +185,11 @@ int monitor_setup(struct monitor *m, const struct vmm_options *opts)
     struct boot_result boot;
     if (boot_prepare(&m->vm.mem, &boot_cfg, &boot) < 0)
         return -1;
-    if (opts->control && control_open(&m->control, opts->control, monitor_handle_request, m) < 0)
-        return -1;
+    if (opts->control) {
+        if (control_open(&m->control, opts->control, monitor_handle_request, m) < 0)
+            return -1;
+        cleanup_helper_claim(&m->cleanup, CLEANUP_CONTROL_SOCKET);
+    }
     if (set_up_signals(m) < 0 || create_vcpus(m, &boot) < 0)
         return -1;
     vmm_debug("kernel command line: %s", m->cmdline);
@@ -379,7 +385,8 @@ int monitor_run(struct monitor *m)
             break;
         }
     /* The threads exist (the filter covers them all) but wait: no guest code runs unfiltered. */
-    struct seccomp_scope scope = {.console_log_fd = m->serial_log.fd};
+    struct seccomp_scope scope = {.console_log_fd = m->serial_log.fd,
+                                  .cleanup_helper_pid = m->cleanup.pid};
     if (vm_stop_reason(&m->vm) == STOP_NONE && seccomp_filter_install(&scope) < 0)
         vm_request_stop(&m->vm, STOP_FAILURE);
     vm_release_guest(&m->vm);
@@ -409,4 +416,5 @@ void monitor_teardown(struct monitor *m)
     if (m->signal_fd >= 0)
         close(m->signal_fd);
     vm_destroy(&m->vm);
+    cleanup_helper_finish(&m->cleanup);
 }

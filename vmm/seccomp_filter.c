@@ -56,8 +56,6 @@ static const int allowed[] = {
     SCMP_SYS(exit_group),
     SCMP_SYS(restart_syscall),
     SCMP_SYS(getrandom),
-    SCMP_SYS(unlink),
-    SCMP_SYS(unlinkat),
     SCMP_SYS(fcntl),
     SCMP_SYS(connect),
     SCMP_SYS(accept),
@@ -195,6 +193,9 @@ static int allow_own_objects(scmp_filter_ctx ctx, const struct seccomp_scope *sc
     /* The console log cuts its own file, and nothing else may be truncated. */
     if (rc == 0 && scope->console_log_fd >= 0)
         rc = allow_with_int_argument(ctx, SCMP_SYS(ftruncate), 0, scope->console_log_fd);
+    /* The monitor reaps its clean-up helper, and no other process. */
+    if (rc == 0 && scope->cleanup_helper_pid > 0)
+        rc = allow_with_int_argument(ctx, SCMP_SYS(wait4), 0, (int)scope->cleanup_helper_pid);
     return rc;
 }
 

@@ -3,10 +3,12 @@
 #define ROVE_VMM_SECCOMP_FILTER_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* What the filter lets the monitor touch beyond its own process. */
 struct seccomp_scope {
-    int console_log_fd; /* the one descriptor ftruncate may cut, or -1 */
+    int console_log_fd;       /* the one descriptor ftruncate may cut, or -1 */
+    pid_t cleanup_helper_pid; /* the one process wait4 may reap, or 0 */
 };
 
 /* Applies the filter to every thread of the process. A call outside the list ends the monitor

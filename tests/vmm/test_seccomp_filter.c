@@ -114,6 +114,24 @@ static int open_relative_to_other_fd(void)
     return PROBE_UNEXPECTED;
 }
 
+static int remove_file(void)
+{
+    unlink(other_path);
+    return PROBE_UNEXPECTED;
+}
+
+static int remove_file_at(void)
+{
+    unlinkat(AT_FDCWD, other_path, 0);
+    return PROBE_UNEXPECTED;
+}
+
+static int reap_other_process(void)
+{
+    waitpid(test_pid, NULL, WNOHANG);
+    return PROBE_UNEXPECTED;
+}
+
 static int bytes_waiting(void)
 {
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), waiting = -1;
@@ -140,6 +158,9 @@ static const struct probe probes[] = {
     {"openat(O_WRONLY)", open_for_writing, SYS_openat},
     {"openat(O_CREAT)", open_creating, SYS_openat},
     {"openat(another dirfd)", open_relative_to_other_fd, SYS_openat},
+    {"unlink", remove_file, SYS_unlink},
+    {"unlinkat", remove_file_at, SYS_unlinkat},
+    {"wait4(not the helper)", reap_other_process, SYS_wait4},
     {"ioctl(FIONREAD)", bytes_waiting, -1},
     {"ioctl(TIOCSTI)", fake_terminal_input, SYS_ioctl},
 };
@@ -154,7 +175,7 @@ static int run_filtered(const struct probe *probe, char *output, size_t size)
     if (pid == 0) {
         dup2(out[1], STDERR_FILENO);
         close(out[0]);
-        struct seccomp_scope scope = {.console_log_fd = log_fd};
+        struct seccomp_scope scope = {.console_log_fd = log_fd, .cleanup_helper_pid = getpid()};
         if (seccomp_filter_install(&scope) < 0)
             _exit(PROBE_UNEXPECTED + 1);
         _exit(probe->run());

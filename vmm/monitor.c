@@ -1,6 +1,7 @@
 #include "monitor.h"
 #include "boot.h"
 #include "boot_layout.h"
+#include "read_sandbox.h"
 #include "seccomp_filter.h"
 #include "terminal.h"
 #include "vmm_log.h"
@@ -379,6 +380,10 @@ int monitor_run(struct monitor *m)
     }
     clock_gettime(CLOCK_MONOTONIC, &m->vm.started);
     m->next_halt_check_ms = now_ms() + HALT_CHECK_INTERVAL_MS;
+    /* Before the vCPU threads exist, so that they inherit it (slirp runs in them too). Sanitizer
+     * runtimes read files of their own (maps, symbols), as with the filter. */
+    if (seccomp_filter_enforced())
+        read_sandbox_install(NET_SLIRP_RESOLV_CONF);
     for (int i = 0; i < m->vm.vcpu_count; i++)
         if (vcpu_start(&m->vcpus[i]) < 0) {
             vm_request_stop(&m->vm, STOP_FAILURE);

@@ -80,12 +80,12 @@ static const int allowed[] = {
     SCMP_SYS(sigaltstack),
 };
 
-/* ioctl only with the requests the running VM uses; slirp asks how large a waiting UDP datagram
- * is (FIONREAD) before it receives a reply for the guest. */
+/* ioctl only with the requests the running VM uses. slirp asks how large a waiting UDP datagram
+ * is (FIONREAD) before it receives a reply for the guest, and looks up the interface of a
+ * nameserver with a scope, such as fe80::1%eth0 (SIOCGIFINDEX). */
 static const unsigned long allowed_ioctls[] = {
     KVM_RUN, KVM_IRQ_LINE, KVM_GET_MP_STATE, KVM_GET_REGS, TCGETS,
-    TCSETS,  FIONBIO,      FIONREAD,         SIOCGIFINDEX, /* a nameserver with a scope
-                                                              (fe80::1%eth0) names an interface */
+    TCSETS,  FIONBIO,      FIONREAD,         SIOCGIFINDEX,
 };
 
 static void blocked_call(int sig, siginfo_t *info, void *context)

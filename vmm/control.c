@@ -55,7 +55,6 @@ int control_open(struct control *c, const char *path, control_handler handler, v
         return -1;
     }
     chmod(path, 0600);
-    strcpy(c->path, path);
     return 0;
 }
 
@@ -71,10 +70,8 @@ void control_close(struct control *c)
     for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
         if (c->clients[i].fd >= 0)
             drop_client(&c->clients[i]);
-    if (c->listen_fd >= 0) {
+    if (c->listen_fd >= 0)
         close(c->listen_fd);
-        unlink(c->path);
-    }
     c->listen_fd = -1;
 }
 

@@ -28,7 +28,6 @@ typedef struct json_object *(*control_handler)(void *ctx, const struct control_r
 
 struct control {
     int listen_fd;
-    char path[108];
     struct control_client clients[CONTROL_MAX_CLIENTS];
     control_handler handler;
     void *handler_ctx;
@@ -36,7 +35,8 @@ struct control {
 };
 
 /* Listens on path (a stale socket left by a dead monitor is replaced; a live one is an error).
- * Returns 0, or -1 after printing why. */
+ * Returns 0, or -1 after printing why. control_close leaves the socket file: the clean-up helper
+ * removes it, as the filtered monitor cannot. */
 int control_open(struct control *c, const char *path, control_handler handler, void *ctx);
 void control_close(struct control *c);
 void control_fill(struct control *c, struct pollfd *fds, int *count, int max);

@@ -82,9 +82,3 @@ int pidfile_write(const char *path)
     }
     return 0;
 }
-
-void pidfile_remove(const char *path)
-{
-    if (path)
-        unlink(path);
-}

@@ -11,6 +11,6 @@ int daemon_start(void);
 void daemon_ready(void);
 /* Writes the pid file (0644, atomically). Returns 0, or -1 after printing why. */
 int pidfile_write(const char *path);
-void pidfile_remove(const char *path);
+/* Nothing removes it here: the clean-up helper does once the monitor ends (cleanup_helper.h). */
 
 #endif

@@ -28,10 +28,11 @@ int main(int argc, char **argv)
         monitor_teardown(&monitor);
         return VMM_EXIT_CONFIG;
     }
+    if (opts.pidfile)
+        cleanup_helper_claim(&monitor.cleanup, CLEANUP_PID_FILE);
     if (opts.daemon)
         daemon_ready();
     int code = monitor_run(&monitor);
-    monitor_teardown(&monitor);
-    pidfile_remove(opts.pidfile);
+    monitor_teardown(&monitor); /* the helper removes the pid file */
     return code;
 }

@@ -1,6 +1,7 @@
 #include "monitor.h"
 #include "boot.h"
 #include "boot_layout.h"
+#include "read_sandbox.h"
 #include "seccomp_filter.h"
 #include "terminal.h"
 #include "vmm_log.h"
@@ -171,8 +172,11 @@ int monitor_setup(struct monitor *m, const struct vmm_options *opts)
     for (int i = 0; i < VMM_MAX_DISKS; i++)
         m->disks[i].fd = -1;
     snprintf(m->cmdline, sizeof m->cmdline, "%s", DEFAULT_CMDLINE);
-    if (open_serial_log(m) < 0 || vm_create(&m->vm, opts->memory, opts->cpus) < 0 ||
-        set_up_legacy_devices(m) < 0 || set_up_virtio_devices(m) < 0)
+    const char *leftovers[CLEANUP_ITEMS] = {
+        [CLEANUP_CONTROL_SOCKET] = opts->control, [CLEANUP_PID_FILE] = opts->pidfile};
+    if (cleanup_helper_start(&m->cleanup, leftovers) < 0 || open_serial_log(m) < 0 ||
+        vm_create(&m->vm, opts->memory, opts->cpus) < 0 || set_up_legacy_devices(m) < 0 ||
+        set_up_virtio_devices(m) < 0)
         return -1;
     append_given_cmdline(m);
     struct boot_config boot_cfg = {.kernel = opts->kernel,
@@ -182,8 +186,11 @@ int monitor_setup(struct monitor *m, const struct vmm_options *opts)
     struct boot_result boot;
     if (boot_prepare(&m->vm.mem, &boot_cfg, &boot) < 0)
         return -1;
-    if (opts->control && control_open(&m->control, opts->control, monitor_handle_request, m) < 0)
-        return -1;
+    if (opts->control) {
+        if (control_open(&m->control, opts->control, monitor_handle_request, m) < 0)
+            return -1;
+        cleanup_helper_claim(&m->cleanup, CLEANUP_CONTROL_SOCKET);
+    }
     if (set_up_signals(m) < 0 || create_vcpus(m, &boot) < 0)
         return -1;
     vmm_debug("kernel command line: %s", m->cmdline);
@@ -373,13 +380,21 @@ int monitor_run(struct monitor *m)
     }
     clock_gettime(CLOCK_MONOTONIC, &m->vm.started);
     m->next_halt_check_ms = now_ms() + HALT_CHECK_INTERVAL_MS;
+    /* Before the vCPU threads exist, so that they inherit it (slirp runs in them too). Sanitizer
+     * runtimes read files of their own (maps, symbols), as with the filter. */
+    if (seccomp_filter_enforced())
+        read_sandbox_install(NET_SLIRP_RESOLV_CONF);
     for (int i = 0; i < m->vm.vcpu_count; i++)
         if (vcpu_start(&m->vcpus[i]) < 0) {
             vm_request_stop(&m->vm, STOP_FAILURE);
             break;
         }
-    if (vm_stop_reason(&m->vm) == STOP_NONE && seccomp_filter_install() < 0)
+    /* The threads exist (the filter covers them all) but wait: no guest code runs unfiltered. */
+    struct seccomp_scope scope = {.console_log_fd = m->serial_log.fd,
+                                  .cleanup_helper_pid = m->cleanup.pid};
+    if (vm_stop_reason(&m->vm) == STOP_NONE && seccomp_filter_install(&scope) < 0)
         vm_request_stop(&m->vm, STOP_FAILURE);
+    vm_release_guest(&m->vm);
     run_event_loop(m);
     for (int i = 0; i < m->vm.vcpu_count; i++)
         vcpu_kick(&m->vcpus[i], true);
@@ -406,4 +421,5 @@ void monitor_teardown(struct monitor *m)
     if (m->signal_fd >= 0)
         close(m->signal_fd);
     vm_destroy(&m->vm);
+    cleanup_helper_finish(&m->cleanup);
 }

@@ -3,6 +3,7 @@
 #ifndef ROVE_VMM_MONITOR_H
 #define ROVE_VMM_MONITOR_H
 
+#include "cleanup_helper.h"
 #include "control.h"
 #include "i8042.h"
 #include "net_slirp.h"
@@ -31,6 +32,7 @@ struct monitor {
     int transport_count;
     struct net_slirp slirp;
     struct control control;
+    struct cleanup_helper cleanup; /* removes the control socket and pid file at the end */
     struct console_log serial_log;
     int signal_fd;
     bool interactive;             /* stdin feeds the serial console */

@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* libslirp reads the host's nameserver here (its own path, not configurable) whenever the guest
+ * asks 10.0.2.3 and the file has changed. */
+#define NET_SLIRP_RESOLV_CONF "/etc/resolv.conf"
 #define NET_SLIRP_MAX_POLLFDS 256
 #define NET_SLIRP_MAX_TIMERS  16
 

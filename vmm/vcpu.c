@@ -335,6 +335,7 @@ static void *vcpu_thread(void *arg)
     sigemptyset(&kick);
     sigaddset(&kick, KICK_SIGNAL);
     pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+    vm_wait_for_release(vcpu->vm);
 
     while (vm_stop_reason(vcpu->vm) == STOP_NONE) {
         if (atomic_load(&vcpu->check_halt))

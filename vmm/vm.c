@@ -105,6 +105,7 @@ int vm_create(struct vm *vm, uint64_t memory, int cpus)
     memset(vm, 0, sizeof *vm);
     vm->kvm_fd = vm->vm_fd = vm->wake_fd = -1;
     pthread_mutex_init(&vm->lock, NULL);
+    pthread_cond_init(&vm->guest_released, NULL);
     vm->pio.name = "port I/O";
     vm->mmio.name = "MMIO";
     atomic_init(&vm->stop_reason, STOP_NONE);
@@ -158,6 +159,22 @@ void vm_wake(struct vm *vm)
     uint64_t one = 1;
     ssize_t rc = write(vm->wake_fd, &one, sizeof one);
     (void)rc; /* a full counter already means "wake up" */
+}
+
+void vm_wait_for_release(struct vm *vm)
+{
+    pthread_mutex_lock(&vm->lock);
+    while (!vm->guest_may_run)
+        pthread_cond_wait(&vm->guest_released, &vm->lock);
+    pthread_mutex_unlock(&vm->lock);
+}
+
+void vm_release_guest(struct vm *vm)
+{
+    pthread_mutex_lock(&vm->lock);
+    vm->guest_may_run = true;
+    pthread_cond_broadcast(&vm->guest_released);
+    pthread_mutex_unlock(&vm->lock);
 }
 
 void vm_request_stop(struct vm *vm, enum stop_reason reason)

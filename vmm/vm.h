@@ -28,7 +28,9 @@ struct vm {
     int vm_fd;
     int run_size; /* size of each vCPU's kvm_run mapping */
     struct guest_mem mem;
-    pthread_mutex_t lock; /* serialises all device emulation */
+    pthread_mutex_t lock;          /* serialises all device emulation */
+    pthread_cond_t guest_released; /* signalled under lock when guest_may_run turns true */
+    bool guest_may_run;
     struct bus pio;
     struct bus mmio;
     struct vcpu *vcpus;
@@ -48,6 +50,10 @@ void vm_set_irq(void *vm, uint32_t irq, int level);
 void vm_request_stop(struct vm *vm, enum stop_reason reason);
 enum stop_reason vm_stop_reason(struct vm *vm);
 void vm_wake(struct vm *vm);
+/* vCPU threads wait here before they first enter the guest, until the monitor releases them
+ * (once its seccomp filter is in place, so that no guest code runs without it). */
+void vm_wait_for_release(struct vm *vm);
+void vm_release_guest(struct vm *vm);
 const char *stop_reason_name(enum stop_reason reason);
 int stop_reason_exit_code(enum stop_reason reason);
 

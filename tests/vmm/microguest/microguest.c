@@ -1,7 +1,9 @@
 /* A freestanding guest for rove-vmm's tests: entered through the same 64-bit Linux boot entry as
  * a kernel, it exercises every device and reports on the serial console, then ends the VM the
- * way the command line asks (microguest.mode=reset|halt|wait|echo|triplefault). Kept small: guest
- * code may run emulated at about a million instructions per second. */
+ * way the command line asks (microguest.mode=reset|halt|wait|echo|triplefault); with
+ * microguest.udp=PORT it also sends a DNS query to 10.0.2.3 and a datagram to the host's PORT
+ * through 10.0.2.2, and reports the replies. Kept small: guest code may run emulated at about a
+ * million instructions per second. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -260,6 +262,8 @@ static void test_blk(uintptr_t base, int unit)
 /* ---- virtio-net: an ARP request for the gateway, answered by slirp ---- */
 
 static uint8_t rx_buffers[4][2048];
+static uint8_t gateway_mac[6], guest_mac[6];
+static int gateway_known;
 static uint8_t tx_frame[12 + 42];
 
 static void test_net(uintptr_t base)
@@ -314,6 +318,120 @@ static void test_net(uintptr_t base)
             putc_serial(':');
     }
     puts_serial("\n");
+    memcpy_guest(gateway_mac, r + 22, 6);
+    memcpy_guest(guest_mac, mac, 6);
+    gateway_known = 1;
+}
+
+/* ---- UDP through slirp: a DNS query to 10.0.2.3 and a datagram to the host at 10.0.2.2 ---- */
+
+static uint8_t udp_frame[12 + 14 + 20 + 8 + 64];
+
+static uint16_t be16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static uint16_t ip_checksum(const uint8_t *header)
+{
+    uint32_t sum = 0;
+    for (int i = 0; i < 20; i += 2)
+        sum += be16(header + i);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+/* Sends payload from 10.0.2.15:src_port to dst:dst_port (UDP checksum 0: none, as IPv4 allows). */
+static void udp_send(const uint8_t dst[4], uint16_t src_port, uint16_t dst_port,
+                     const uint8_t *payload, uint16_t len)
+{
+    static const uint8_t guest_ip[4] = {10, 0, 2, 15};
+    memset_guest(udp_frame, 0, sizeof udp_frame);
+    uint8_t *e = udp_frame + 12, *ip = e + 14, *udp = ip + 20;
+    memcpy_guest(e, gateway_mac, 6);
+    memcpy_guest(e + 6, guest_mac, 6);
+    put_be16(e + 12, 0x0800);
+    ip[0] = 0x45;
+    put_be16(ip + 2, (uint16_t)(20 + 8 + len));
+    ip[8] = 64;
+    ip[9] = 17;
+    memcpy_guest(ip + 12, guest_ip, 4);
+    memcpy_guest(ip + 16, dst, 4);
+    put_be16(ip + 10, ip_checksum(ip));
+    put_be16(udp, src_port);
+    put_be16(udp + 2, dst_port);
+    put_be16(udp + 4, (uint16_t)(8 + len));
+    memcpy_guest(udp + 8, payload, len);
+    tx_queue.desc[0] = (struct desc){(uintptr_t)udp_frame, 12 + 14 + 20 + 8 + len, 0, 0};
+    queue_submit(&tx_queue, 0);
+    queue_wait(&tx_queue);
+}
+
+/* The next received frame (after the virtio-net header), its buffer given back to the device at
+ * the next call; NULL when none comes. */
+static const uint8_t *rx_next(int64_t *len)
+{
+    static int pending = -1;
+    if (pending >= 0)
+        queue_submit(&rx_queue, (uint16_t)pending);
+    *len = queue_wait(&rx_queue);
+    if (*len < 12)
+        return NULL;
+    pending = (int)rx_queue.used.ring[(rx_queue.last_used - 1) % QUEUE_SIZE].id;
+    *len -= 12;
+    return rx_buffers[pending] + 12;
+}
+
+/* Prints one UDP reply: a DNS answer's address, or a datagram's text. */
+static void report_udp(const uint8_t *f, int64_t len)
+{
+    const uint8_t *ip = f + 14, *udp = ip + (ip[0] & 0xf) * 4, *data = udp + 8;
+    int64_t data_len = len - (data - f);
+    if (be16(udp) == 53) {
+        puts_serial("dns: rove.test is ");
+        for (int i = 0; i < 4 && data_len >= 4; i++) {
+            put_dec(data[data_len - 4 + i]);
+            putc_serial(i < 3 ? '.' : '\n');
+        }
+        return;
+    }
+    puts_serial("udp: reply from port ");
+    put_dec(be16(udp));
+    puts_serial(" '");
+    for (int64_t i = 0; i < data_len && data[i] >= 0x20 && data[i] < 0x7f; i++)
+        putc_serial((char)data[i]);
+    puts_serial("'\n");
+}
+
+static void test_udp(uint16_t host_port)
+{
+    static const uint8_t dns_server[4] = {10, 0, 2, 3}, host[4] = {10, 0, 2, 2};
+    static const uint8_t query[] = {0x12, 0x34, 0x01, 0x00, 0,   1,   0,   0,   0, 0, 0, 0, 4, 'r',
+                                    'o',  'v',  'e',  4,    't', 'e', 's', 't', 0, 0, 1, 0, 1};
+    static const char ping[] = "ROVE-UDP-PING";
+    udp_send(dns_server, 1053, 53, query, sizeof query);
+    udp_send(host, 1054, host_port, (const uint8_t *)ping, sizeof ping - 1);
+    int replies = 0;
+    for (int frames = 0; replies < 2 && frames < 8; frames++) {
+        int64_t len;
+        const uint8_t *f = rx_next(&len);
+        if (!f)
+            break;
+        if (len >= 14 + 20 + 8 && be16(f + 12) == 0x0800 && f[14 + 9] == 17) {
+            report_udp(f, len);
+            replies++;
+        }
+    }
+    puts_serial("udp: ");
+    put_dec((uint64_t)replies);
+    puts_serial(" replies\n");
 }
 
 /* ---- virtio-rng ---- */
@@ -474,6 +592,13 @@ void guest_main(const uint8_t *boot_params)
     puts_serial("microguest: hello\n");
     report_initrd(boot_params);
     test_devices(cmdline);
+    const char *udp_port = find(cmdline, "microguest.udp=");
+    if (udp_port && gateway_known) {
+        uint64_t port = 0;
+        for (; *udp_port >= '0' && *udp_port <= '9'; udp_port++)
+            port = port * 10 + (uint64_t)(*udp_port - '0');
+        test_udp((uint16_t)port);
+    }
     const char *mode = find(cmdline, "microguest.mode=");
     puts_serial("microguest: done\n");
     if (mode && mode[0] == 'h')

@@ -232,10 +232,8 @@ int box_fetch(const struct fetch_spec *spec, const char *dir, struct fetch_resul
     for (int attempt = 0; o == FETCH_RESTART && attempt < MAX_RESTARTS; attempt++) {
         struct download *d;
         char *err;
-        if (attempt > 0 && empty_folder(dir) < 0) {
-            log_error("cannot empty %s: %s", dir, strerror(errno));
-            return -1;
-        }
+        if (attempt > 0 && empty_folder(dir) < 0)
+            return error("cannot empty %s: %s", dir, strerror(errno));
         if (download_open(&req, &d, &err) < 0) {
             log_error("%s", err);
             free(err);

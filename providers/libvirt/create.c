@@ -49,12 +49,11 @@ static void disks_release(struct lv_disks *d)
  * anything is created, rather than a guest booting without its other disks or its firmware. */
 static int refuse_missing_features(const struct lv_machine *m, const struct rove_box *box)
 {
-    if (box->ndisks > 1 + LV_MAX_EXTRA_DISKS) {
-        log_error("machine %s: box %s lists %zu disks in its metadata.json; the libvirt provider "
-                  "attaches at most %d",
-                  m->name, box->dir ? box->dir : box->image, box->ndisks, 1 + LV_MAX_EXTRA_DISKS);
-        return -1;
-    }
+    if (box->ndisks > 1 + LV_MAX_EXTRA_DISKS)
+        return error(
+            "machine %s: box %s lists %zu disks in its metadata.json; the libvirt provider "
+            "attaches at most %d",
+            m->name, box->dir ? box->dir : box->image, box->ndisks, 1 + LV_MAX_EXTRA_DISKS);
     if (box->firmware || m->opts.efi) {
         char *asked = box->firmware ? xasprintf("box %s needs UEFI firmware (\"firmware\": "
                                                 "\"efi\" in its metadata.json)",
@@ -71,30 +70,23 @@ static int refuse_missing_features(const struct lv_machine *m, const struct rove
 
 static int check_inputs(const struct lv_machine *m, const struct rove_box *box)
 {
-    if (!box || !box->image) {
-        log_error("machine %s: rove passed no box image to the libvirt provider", m->name);
-        return -1;
-    }
+    if (!box || !box->image)
+        return error("machine %s: rove passed no box image to the libvirt provider", m->name);
     const char *format = box->format ? box->format : "qcow2";
-    if (strcmp(format, "qcow2") != 0 && strcmp(format, "raw") != 0) {
-        log_error("machine %s: box %s has image format '%s'; the libvirt provider takes qcow2 or "
-                  "raw",
-                  m->name, box->dir ? box->dir : box->image, format);
-        return -1;
-    }
+    if (strcmp(format, "qcow2") != 0 && strcmp(format, "raw") != 0)
+        return error(
+            "machine %s: box %s has image format '%s'; the libvirt provider takes qcow2 or "
+            "raw",
+            m->name, box->dir ? box->dir : box->image, format);
     if (refuse_missing_features(m, box) != 0)
         return -1;
-    if (m->ctx->seed_iso && access(m->ctx->seed_iso, R_OK) != 0) {
-        log_error("machine %s: cannot read the cloud-init seed %s: %s", m->name, m->ctx->seed_iso,
-                  strerror(errno));
-        return -1;
-    }
-    if (m->ctx->machine->disk && m->ctx->machine->disk < box->virtual_size) {
-        log_error("machine %s: disk %llu bytes is smaller than the box's image (%llu bytes)",
-                  m->name, (unsigned long long)m->ctx->machine->disk,
-                  (unsigned long long)box->virtual_size);
-        return -1;
-    }
+    if (m->ctx->seed_iso && access(m->ctx->seed_iso, R_OK) != 0)
+        return error("machine %s: cannot read the cloud-init seed %s: %s", m->name,
+                     m->ctx->seed_iso, strerror(errno));
+    if (m->ctx->machine->disk && m->ctx->machine->disk < box->virtual_size)
+        return error("machine %s: disk %llu bytes is smaller than the box's image (%llu bytes)",
+                     m->name, (unsigned long long)m->ctx->machine->disk,
+                     (unsigned long long)box->virtual_size);
     return 0;
 }
 
@@ -124,10 +116,8 @@ static int disk_shape(const char *machine, const char *path, const char **format
     bool ok = fd >= 0 && fstat(fd, &st) == 0;
     if (fd >= 0)
         close(fd);
-    if (!ok || n < 0) {
-        log_error("machine %s: cannot read the box disk %s: %s", machine, path, strerror(saved));
-        return -1;
-    }
+    if (!ok || n < 0)
+        return error("machine %s: cannot read the box disk %s: %s", machine, path, strerror(saved));
     bool qcow2 = n == (ssize_t)sizeof header && !memcmp(header, "QFI\xfb", 4);
     *format = qcow2 ? "qcow2" : "raw";
     *size = (uint64_t)st.st_size;
@@ -145,8 +135,8 @@ static int extra_disks(struct lv_machine *m, virStoragePoolPtr pool, struct lv_d
 {
     const struct rove_box *box = m->ctx->box;
     for (size_t i = 1; i < box->ndisks && box->disks; i++) {
-        const char *format;
-        uint64_t size;
+        const char *format = "raw";
+        uint64_t size = 0;
         char part[32], *base = NULL;
         snprintf(part, sizeof part, "disk%zu", i + 1);
         if (disk_shape(m->name, box->disks[i], &format, &size) != 0 ||
@@ -247,10 +237,8 @@ static int define_domain(struct lv_machine *m, const struct lv_disks *d, enum ac
                          const char *accel_why)
 {
     int ssh_port = lv_free_local_port();
-    if (ssh_port < 0) {
-        log_error("machine %s: no free TCP port on 127.0.0.1 for SSH", m->name);
-        return -1;
-    }
+    if (ssh_port < 0)
+        return error("machine %s: no free TCP port on 127.0.0.1 for SSH", m->name);
     char *xml = build_xml(m, d, accel, ssh_port);
     if (!xml)
         return -1;
@@ -277,9 +265,8 @@ static int refuse_existing(struct lv_machine *m)
     if (!dom)
         return failed ? -1 : 0;
     virDomainFree(dom);
-    log_error("machine %s: domain %s already exists at %s (destroy the machine first)", m->name,
-              m->domain_name, m->opts.uri);
-    return -1;
+    return error("machine %s: domain %s already exists at %s (destroy the machine first)", m->name,
+                 m->domain_name, m->opts.uri);
 }
 
 /* Once per process, however many machines: the fix is the same for all. */
@@ -308,10 +295,8 @@ static int create_with(struct lv_machine *m, virStoragePoolPtr pool)
 {
     enum accel_kind accel;
     char why[ROVE_REASON_MAX];
-    if (lv_choose_accel(m, &accel, why, sizeof why) != 0) {
-        log_error("machine %s: %s", m->name, why);
-        return -1;
-    }
+    if (lv_choose_accel(m, &accel, why, sizeof why) != 0)
+        return error("machine %s: %s", m->name, why);
     log_info("machine %s: accelerator %s", m->name, why);
     struct lv_disks disks = {0};
     int rc = machine_disks(m, pool, &disks);

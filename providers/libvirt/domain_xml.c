@@ -132,22 +132,16 @@ static bool valid_port(int port)
 
 static int check_config(const struct domain_config *c)
 {
-    if (!valid_port(c->ssh_port)) {
-        log_error("domain %s: SSH port %d is not a valid port", c->name, c->ssh_port);
-        return -1;
-    }
+    if (!valid_port(c->ssh_port))
+        return error("domain %s: SSH port %d is not a valid port", c->name, c->ssh_port);
     for (size_t i = 0; i < c->nforwards; i++) {
         const struct rove_forward *f = &c->forwards[i];
-        if (!valid_port(f->host) || !valid_port(f->guest)) {
-            log_error("machine %s: forward %d -> %d: ports must be 1-65535", c->machine, f->host,
-                      f->guest);
-            return -1;
-        }
-        if (strcmp(f->proto, "tcp") != 0 && strcmp(f->proto, "udp") != 0) {
-            log_error("machine %s: forward %d -> %d: protocol '%s' is neither tcp nor udp",
-                      c->machine, f->host, f->guest, f->proto);
-            return -1;
-        }
+        if (!valid_port(f->host) || !valid_port(f->guest))
+            return error("machine %s: forward %d -> %d: ports must be 1-65535", c->machine, f->host,
+                         f->guest);
+        if (strcmp(f->proto, "tcp") != 0 && strcmp(f->proto, "udp") != 0)
+            return error("machine %s: forward %d -> %d: protocol '%s' is neither tcp nor udp",
+                         c->machine, f->host, f->guest, f->proto);
     }
     return 0;
 }

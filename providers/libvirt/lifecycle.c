@@ -75,8 +75,8 @@ static int start_domain(struct lv_machine *m, virDomainPtr dom)
                 return 0;
         }
     }
-    log_error("machine %s: cannot start domain %s: %s", m->name, m->domain_name, lv_last_error());
-    return -1;
+    return error("machine %s: cannot start domain %s: %s", m->name, m->domain_name,
+                 lv_last_error());
 }
 
 static int start_callback(struct lv_machine *m, virDomainPtr dom, void *arg)
@@ -119,17 +119,14 @@ static int stop_domain(struct lv_machine *m, virDomainPtr dom, int timeout_secon
     if (!force && interrupt_requested()) {
         /* The guest was asked to shut down and may still do so; powering it off is not what an
          * interrupted halt asked for. */
-        log_error("machine %s: interrupted while it shuts down", m->name);
-        return -1;
+        return error("machine %s: interrupted while it shuts down", m->name);
     }
     if (!force)
         log_warn("machine %s did not shut down within %d s; powering it off", m->name,
                  timeout_seconds);
-    if (virDomainDestroy(dom) < 0 && !is_off(dom)) {
-        log_error("machine %s: cannot power off domain %s: %s", m->name, m->domain_name,
-                  lv_last_error());
-        return -1;
-    }
+    if (virDomainDestroy(dom) < 0 && !is_off(dom))
+        return error("machine %s: cannot power off domain %s: %s", m->name, m->domain_name,
+                     lv_last_error());
     return 0;
 }
 

@@ -16,10 +16,8 @@ int lv_machine_open(const struct rove_machine_ctx *ctx, struct lv_machine *m)
     log_set_sink(ctx->log);
     interrupt_follow(ctx->interrupted);
     lv_quiet_errors();
-    if (!ctx->machine || !ctx->machine->name || !ctx->project_id) {
-        log_error("libvirt provider: rove passed no machine or project id");
-        return -1;
-    }
+    if (!ctx->machine || !ctx->machine->name || !ctx->project_id)
+        return error("libvirt provider: rove passed no machine or project id");
     m->ctx = ctx;
     m->name = ctx->machine->name;
     if (lv_options_parse(ctx->machine, &m->opts) != 0)
@@ -58,10 +56,8 @@ virDomainPtr lv_machine_domain(struct lv_machine *m, bool *failed)
 
 int lv_journal(struct lv_machine *m, const char *kind, const char *id)
 {
-    if (!m->ctx->journal.add) {
-        log_error("machine %s: rove passed no journal; refusing to create %s", m->name, id);
-        return -1;
-    }
+    if (!m->ctx->journal.add)
+        return error("machine %s: rove passed no journal; refusing to create %s", m->name, id);
     struct json_object *data = json_object_new_object();
     json_object_object_add(data, "uri", json_object_new_string(m->opts.uri));
     json_object_object_add(data, "pool", json_object_new_string(m->opts.pool));

@@ -41,27 +41,21 @@ static bool valid_pool_name(const char *name)
 static int apply_option(const char *machine, const struct rove_option *opt, struct lv_options *o)
 {
     if (!strcmp(opt->key, "uri")) {
-        if (!strstr(opt->value, "://")) {
-            log_error("machine %s: libvirt.uri '%s' is not a libvirt URI (expected e.g. "
-                      "qemu:///system)",
-                      machine, opt->value);
-            return -1;
-        }
+        if (!strstr(opt->value, "://"))
+            return error("machine %s: libvirt.uri '%s' is not a libvirt URI (expected e.g. "
+                         "qemu:///system)",
+                         machine, opt->value);
         free(o->uri);
         o->uri = xstrdup(opt->value);
     } else if (!strcmp(opt->key, "accel")) {
-        if (accel_parse_request(opt->value, &o->accel) != 0) {
-            log_error("machine %s: libvirt.accel is '%s'; use auto, kvm or tcg", machine,
-                      opt->value);
-            return -1;
-        }
+        if (accel_parse_request(opt->value, &o->accel) != 0)
+            return error("machine %s: libvirt.accel is '%s'; use auto, kvm or tcg", machine,
+                         opt->value);
     } else if (!strcmp(opt->key, "pool")) {
-        if (!valid_pool_name(opt->value)) {
-            log_error("machine %s: libvirt.pool '%s' is not a valid pool name (letters, digits, "
-                      "'-', '_', '.')",
-                      machine, opt->value);
-            return -1;
-        }
+        if (!valid_pool_name(opt->value))
+            return error("machine %s: libvirt.pool '%s' is not a valid pool name (letters, digits, "
+                         "'-', '_', '.')",
+                         machine, opt->value);
         free(o->pool);
         o->pool = xstrdup(opt->value);
     } else if (!strcmp(opt->key, "firmware")) {
@@ -69,10 +63,9 @@ static int apply_option(const char *machine, const struct rove_option *opt, stru
     } else if (!strcmp(opt->key, "restrict") && opt->type == ROVE_OPTION_BOOL) {
         o->restrict_network = opt->flag;
     } else {
-        log_error("machine %s: unknown libvirt option '%s' (known: uri, accel, pool, restrict, "
-                  "firmware)",
-                  machine, opt->key);
-        return -1;
+        return error("machine %s: unknown libvirt option '%s' (known: uri, accel, pool, restrict, "
+                     "firmware)",
+                     machine, opt->key);
     }
     return 0;
 }

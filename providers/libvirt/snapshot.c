@@ -34,10 +34,8 @@ static int save(struct lv_machine *m, virDomainPtr dom, void *arg)
     sb_add(&xml, "</disks></domainsnapshot>");
     virDomainSnapshotPtr snap = virDomainSnapshotCreateXML(dom, sb_str(&xml), 0);
     sb_release(&xml);
-    if (!snap) {
-        log_error("machine %s: cannot take snapshot '%s': %s", m->name, name, lv_last_error());
-        return -1;
-    }
+    if (!snap)
+        return error("machine %s: cannot take snapshot '%s': %s", m->name, name, lv_last_error());
     virDomainSnapshotFree(snap);
     return 0;
 }

@@ -66,11 +66,9 @@ static int endpoint_callback(struct lv_machine *m, virDomainPtr dom, void *arg)
 {
     struct rove_endpoint *out = arg;
     out->port = lv_domain_ssh_port(dom);
-    if (out->port <= 0) {
-        log_error("machine %s: domain %s has no rove SSH port in its metadata", m->name,
-                  m->domain_name);
-        return -1;
-    }
+    if (out->port <= 0)
+        return error("machine %s: domain %s has no rove SSH port in its metadata", m->name,
+                     m->domain_name);
     snprintf(out->host, sizeof out->host, "127.0.0.1");
     return 0;
 }

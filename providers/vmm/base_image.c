@@ -15,10 +15,9 @@
 static int convert_into(const char *image, const char *tmp, const char *machine)
 {
     int in_fd = open(image, O_RDONLY | O_CLOEXEC);
-    if (in_fd < 0) {
-        log_error("machine %s: cannot open the box image %s: %s", machine, image, strerror(errno));
-        return -1;
-    }
+    if (in_fd < 0)
+        return error("machine %s: cannot open the box image %s: %s", machine, image,
+                     strerror(errno));
     int out_fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (out_fd < 0) {
         log_error("machine %s: cannot create %s: %s", machine, tmp, strerror(errno));

@@ -20,55 +20,43 @@
 /* rove-vmm's --disk takes PATH[,ro]: a comma in a path would be misread. */
 static int check_disk_path(const struct vmm_machine *m, const char *what, const char *path)
 {
-    if (path && strchr(path, ',')) {
-        log_error("machine %s: the %s path %s contains a comma, which rove-vmm's --disk cannot "
-                  "take",
-                  m->name, what, path);
-        return -1;
-    }
+    if (path && strchr(path, ','))
+        return error("machine %s: the %s path %s contains a comma, which rove-vmm's --disk cannot "
+                     "take",
+                     m->name, what, path);
     return 0;
 }
 
 static int check_readable(const struct vmm_machine *m, const char *what, const char *path)
 {
-    if (path && access(path, R_OK) != 0) {
-        log_error("machine %s: cannot read the %s %s: %s", m->name, what, path, strerror(errno));
-        return -1;
-    }
+    if (path && access(path, R_OK) != 0)
+        return error("machine %s: cannot read the %s %s: %s", m->name, what, path, strerror(errno));
     return 0;
 }
 
 static int check_inputs(const struct vmm_machine *m, const struct rove_box *box)
 {
-    if (!box || !box->image) {
-        log_error("machine %s: rove passed no box image to the vmm provider", m->name);
-        return -1;
-    }
-    if (box->ndisks > 1) {
-        log_error("machine %s: box %s lists %zu disks in its metadata.json; rove-vmm attaches one "
-                  "box disk: use provider libvirt, or a box with one disk",
-                  m->name, box->dir ? box->dir : box->image, box->ndisks);
-        return -1;
-    }
-    if (box->firmware) {
-        log_error("machine %s: box %s needs %s firmware (metadata.json); rove-vmm has no "
-                  "firmware, it boots a kernel directly: use provider libvirt",
-                  m->name, box->dir ? box->dir : box->image, box->firmware);
-        return -1;
-    }
-    if (!m->opts.kernel && !box->kernel) {
-        log_error("machine %s: box %s has no kernel in its metadata.json; rove-vmm boots a kernel "
-                  "directly: set vmm: {kernel: PATH, initrd: PATH, cmdline: ...} in the "
-                  "machinefile",
-                  m->name, box->dir ? box->dir : box->image);
-        return -1;
-    }
-    if (m->ctx->machine->disk && m->ctx->machine->disk < box->virtual_size) {
-        log_error("machine %s: disk %llu bytes is smaller than the box's image (%llu bytes)",
-                  m->name, (unsigned long long)m->ctx->machine->disk,
-                  (unsigned long long)box->virtual_size);
-        return -1;
-    }
+    if (!box || !box->image)
+        return error("machine %s: rove passed no box image to the vmm provider", m->name);
+    if (box->ndisks > 1)
+        return error(
+            "machine %s: box %s lists %zu disks in its metadata.json; rove-vmm attaches one "
+            "box disk: use provider libvirt, or a box with one disk",
+            m->name, box->dir ? box->dir : box->image, box->ndisks);
+    if (box->firmware)
+        return error("machine %s: box %s needs %s firmware (metadata.json); rove-vmm has no "
+                     "firmware, it boots a kernel directly: use provider libvirt",
+                     m->name, box->dir ? box->dir : box->image, box->firmware);
+    if (!m->opts.kernel && !box->kernel)
+        return error(
+            "machine %s: box %s has no kernel in its metadata.json; rove-vmm boots a kernel "
+            "directly: set vmm: {kernel: PATH, initrd: PATH, cmdline: ...} in the "
+            "machinefile",
+            m->name, box->dir ? box->dir : box->image);
+    if (m->ctx->machine->disk && m->ctx->machine->disk < box->virtual_size)
+        return error("machine %s: disk %llu bytes is smaller than the box's image (%llu bytes)",
+                     m->name, (unsigned long long)m->ctx->machine->disk,
+                     (unsigned long long)box->virtual_size);
     if (check_readable(m, "box image", box->image) != 0 ||
         check_readable(m, "cloud-init seed", m->ctx->seed_iso) != 0 ||
         check_disk_path(m, "machine disk", m->disk_path) != 0 ||
@@ -93,9 +81,8 @@ static int refuse_existing(const struct vmm_machine *m)
 {
     if (!fs_exists(m->record_path) && !fs_exists(m->disk_path))
         return 0;
-    log_error("machine %s already exists (%s; destroy the machine first)", m->name,
-              fs_exists(m->record_path) ? m->record_path : m->disk_path);
-    return -1;
+    return error("machine %s already exists (%s; destroy the machine first)", m->name,
+                 fs_exists(m->record_path) ? m->record_path : m->disk_path);
 }
 
 static char *absolute_or_null(const char *path)

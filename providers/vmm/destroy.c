@@ -18,8 +18,7 @@ static int remove_file(const char *machine, const char *path)
 {
     if (unlink(path) == 0 || errno == ENOENT)
         return 0;
-    log_error("machine %s: cannot remove %s: %s", machine, path, strerror(errno));
-    return -1;
+    return error("machine %s: cannot remove %s: %s", machine, path, strerror(errno));
 }
 
 static int undo_process(const struct vmm_machine *m, const struct rove_journal_record *r)

@@ -139,10 +139,8 @@ int vmm_stop_process(const char *machine, const char *pid_path, const char *cont
         free(request);
         if (asked && wait_shut_down(pid, timeout_seconds * 1000 + KILL_WAIT_MS))
             return 0;
-        if (interrupt_requested()) {
-            log_error("machine %s: interrupted while it shuts down", machine);
-            return -1;
-        }
+        if (interrupt_requested())
+            return error("machine %s: interrupted while it shuts down", machine);
         log_warn("machine %s did not shut down within %d s; powering it off", machine,
                  timeout_seconds);
     }
@@ -150,10 +148,8 @@ int vmm_stop_process(const char *machine, const char *pid_path, const char *cont
           vmm_process_wait_gone(pid, KILL_WAIT_MS))) {
         if (vmm_process_find(pid_path) == pid)
             kill((pid_t)pid, SIGKILL);
-        if (!vmm_process_wait_gone(pid, KILL_WAIT_MS)) {
-            log_error("machine %s: rove-vmm (pid %ld) does not end", machine, pid);
-            return -1;
-        }
+        if (!vmm_process_wait_gone(pid, KILL_WAIT_MS))
+            return error("machine %s: rove-vmm (pid %ld) does not end", machine, pid);
     }
     unlink(control_path);
     unlink(pid_path);

@@ -26,14 +26,11 @@ int vmm_options_parse(const struct rove_machine_spec *spec, struct vmm_options *
         else if (!strcmp(opt->key, "cmdline"))
             out->cmdline = opt->value;
         else {
-            log_error("machine %s: unknown vmm option '%s' (known: kernel, initrd, cmdline)",
-                      spec->name, opt->key);
-            return -1;
+            return error("machine %s: unknown vmm option '%s' (known: kernel, initrd, cmdline)",
+                         spec->name, opt->key);
         }
-        if ((!strcmp(opt->key, "kernel") || !strcmp(opt->key, "initrd")) && !*opt->value) {
-            log_error("machine %s: vmm.%s is empty", spec->name, opt->key);
-            return -1;
-        }
+        if ((!strcmp(opt->key, "kernel") || !strcmp(opt->key, "initrd")) && !*opt->value)
+            return error("machine %s: vmm.%s is empty", spec->name, opt->key);
     }
     return 0;
 }
@@ -44,10 +41,8 @@ int vmm_machine_open(const struct rove_machine_ctx *ctx, struct vmm_machine *m)
     log_set_level((enum log_level)ctx->log_level);
     log_set_sink(ctx->log);
     interrupt_follow(ctx->interrupted);
-    if (!ctx->machine || !ctx->machine->name || !ctx->state_dir) {
-        log_error("vmm provider: rove passed no machine or state folder");
-        return -1;
-    }
+    if (!ctx->machine || !ctx->machine->name || !ctx->state_dir)
+        return error("vmm provider: rove passed no machine or state folder");
     m->ctx = ctx;
     m->name = ctx->machine->name;
     if (vmm_options_parse(ctx->machine, &m->opts) != 0)
@@ -74,14 +69,10 @@ void vmm_machine_close(struct vmm_machine *m)
 
 int vmm_journal(struct vmm_machine *m, const char *kind, const char *id, const char *json_data)
 {
-    if (!m->ctx->journal.add) {
-        log_error("machine %s: rove passed no journal; refusing to create %s", m->name, id);
-        return -1;
-    }
-    if (m->ctx->journal.add(m->ctx->journal.ctx, kind, id, json_data ? json_data : "{}") != 0) {
-        log_error("machine %s: cannot record %s %s in the journal; not creating it", m->name, kind,
-                  id);
-        return -1;
-    }
+    if (!m->ctx->journal.add)
+        return error("machine %s: rove passed no journal; refusing to create %s", m->name, id);
+    if (m->ctx->journal.add(m->ctx->journal.ctx, kind, id, json_data ? json_data : "{}") != 0)
+        return error("machine %s: cannot record %s %s in the journal; not creating it", m->name,
+                     kind, id);
     return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* box_add() and box_ensure(): from a request to a box in the store. */
 #include "boxes/box.h"
 #include "boxes/fetch.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The box layer's API: what `rove box add` and `rove up` call to get a box into the store.
  *
  * Boxes live in one store shared by every project of the user (boxes/paths.h):

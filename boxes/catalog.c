@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/catalog.h"
 #include "boxes/metadata.h"
 #include "util/version.h"

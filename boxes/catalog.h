@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Box catalogs in Vagrant's format:
  *   {"name": "debian/bookworm64", "versions": [{"version": "12.1", "providers": [
  *       {"name": "libvirt", "url": "https://.../x.box", "checksum_type": "sha256",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Box checksums: parsing and normalising the expected value, and hashing bytes as they stream. */
 #ifndef ROVE_BOXES_CHECKSUM_H
 #define ROVE_BOXES_CHECKSUM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/download.h"
 #include "boxes/http.h"
 #include "boxes/paths.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A box's bytes as a stream, from a local file or over HTTP(S), hashed as they pass.
  *
  * HTTP downloads are saved to a partial file in the downloads folder, with a sidecar

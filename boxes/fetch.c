@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/fetch.h"
 #include "boxes/download.h"
 #include "boxes/pipe.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fetches one .box and unpacks it while it arrives, into an empty folder, checking its checksum.
  * tar archives (plain or compressed) stream straight from the network into the unpacker; the
  * bytes are hashed on the way and kept in the partial file only so an interruption can resume.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/host_index.h"
 #include "boxes/metadata.h"
 #include "boxes/paths.h"

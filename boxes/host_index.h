@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The host index: every machine rove knows on this host, in DATA/index.json (boxes/paths.h).
  * `rove up` writes it (machine/); the box layer reads it to refuse removing a box in use.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/http.h"
 #include "util/interrupt.h"
 #include "util/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libcurl set-up shared by catalog fetches and box downloads: http and https only (redirects
  * too), TLS verification on unless the caller asks for insecure, time-outs, retry policy, and
  * error messages that name the URL.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/image_check.h"
 #include "util/strbuf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Proof before trust: a box's disk images are inspected before any provider copies or boots
  * them. A qcow2 image may name a backing file or an external data file, both paths on the host
  * that opens it: a box author could so read host files (/etc/shadow) into the guest. Such

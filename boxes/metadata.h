@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A box's metadata.json: Vagrant's fields (provider; for libvirt also format and virtual_size in
  * GB, the image being box.img) and rove's additions: for direct kernel boot (kernel, initrd,
  * cmdline: paths inside the box and the kernel command line) and cloud_init (true when the guest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/paths.h"
 #include "util/paths.h"
 #include "util/fs.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Where rove keeps boxes, downloads and the host index (DESIGN.md "State and cache"):
  * ROVE_HOME overrides everything (tests and CI use it); otherwise the XDG folders. */
 #ifndef ROVE_BOXES_PATHS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Runs a download in its own thread, so that receiving and saving the partial file use one core
  * while unpacking uses another; when the download has a checksum to check, a third thread hashes
  * the blocks beside them. Blocks pass through a small ring (bounded memory); the consumer reads

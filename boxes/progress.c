@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/progress.h"
 #include "util/log.h"
 #include "util/monotonic.h"

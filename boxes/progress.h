@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Download progress: a bar with rate and ETA on a terminal, a line per 10 % otherwise, nothing
  * when quiet (log level below info). */
 #ifndef ROVE_BOXES_PROGRESS_H

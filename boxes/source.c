@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/source.h"
 #include "boxes/http.h"
 #include "boxes/store.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Turns a box request's source into what to fetch: a catalog (URL or file) and the box name to
  * look up in it, or a .box (URL or file) and the name to store it under. Rules in boxes/box.h. */
 #ifndef ROVE_BOXES_SOURCE_H

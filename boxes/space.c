@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/space.h"
 #include "util/strbuf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Room in the box store: free space on a folder's file system, compared with what a box needs,
  * and sizes written for people. A box that does not fit is refused before its bytes arrive, with
  * the folder, what is needed and what is free, rather than failing half-written on a full disk. */

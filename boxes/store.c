@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/store.h"
 #include "boxes/paths.h"
 #include "boxes/unpack.h"

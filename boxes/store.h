@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The box store's layout, listing, locking and removal (see boxes/box.h for the layout). */
 #ifndef ROVE_BOXES_STORE_H
 #define ROVE_BOXES_STORE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "util/log.h"
 #include "boxes/unpack.h"
 #include "boxes/metadata.h"

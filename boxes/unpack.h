@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unpacks a box archive from an open libarchive reader into a folder, refusing every entry that
  * could escape the folder or does not belong in a box: absolute paths, "..", symbolic or hard
  * links pointing outside, devices, fifos and sockets. Files are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The command table: every `rove` command is one entry, implemented in cmd/NAME.c.
  *
  * main() parses each command's options from its table (cli/options.h) into a struct of the

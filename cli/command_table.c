@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every rove command, in the order `rove --help` lists them. */
 #include "cli/cmd.h"
 

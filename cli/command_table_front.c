@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The commands of the front `rove` binary: those that only read the machinefile and rove's state,
  * and must start in a few milliseconds (`rove status` in a shell prompt or a script's loop). It
  * links no download, archive or SSH library; every other command is handed over to the full

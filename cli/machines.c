@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The machines a command names, as an engine plan (engine/plan.h). */
 #include "cli/cmd.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove's entry point: the common options, the command (and subcommand) named, its options
  * parsed from its table into a struct for this call, and what every command needs before it
  * runs (machinefile, verbosity, interrupts). */

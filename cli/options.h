@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Options as data: each command declares its options as a table of struct opt (after git's
  * parse-options), parsed into a struct of the command's own that lives for one call. The usage
  * text's synopsis and option list are generated from the same table, so what `rove help` shows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What `rove run --json` prints: one object for the whole run. */
 #ifndef ROVE_CMD_RUN_REPORT_H
 #define ROVE_CMD_RUN_REPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Usage texts, generated from the command table and the option tables (cli/cmd.h). */
 #include "cli/cmd.h"
 #include "util/strbuf.h"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Dependencies come from pkg-config; a missing one names the Debian package that provides it.
 find_package(PkgConfig QUIET)
 if(NOT PKG_CONFIG_FOUND)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Turns the *.yaml files of a folder into a C source holding them as strings:
 #   cmake -DOUT=file.c -DNAME=symbol -DDIR=folder -P embed.cmake
 file(GLOB FILES ${DIR}/*.yaml)

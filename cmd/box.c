@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `rove box`: add, list, remove, prune, outdated and update boxes in the store shared by every
  * project of the user. The work is done by boxes/; this file is the command line over it. */
 #include "boxes/box.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove destroy: remove machines and everything created for them. */
 #include "cli/cmd.h"
 #include "engine/engine.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove global-status: every machine rove created on this host, from the host index. */
 #include "boxes/host_index.h"
 #include "cli/cmd.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove halt: shut machines down. */
 #include "cli/cmd.h"
 #include "engine/engine.h"

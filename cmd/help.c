@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove help: the list of commands, one command's usage, or every synopsis. */
 #include "cli/cmd.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove init: writes machinefile.yaml from a template compiled into the binary. */
 #include "cli/cmd.h"
 #include "machine/machinefile.h"

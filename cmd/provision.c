@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove provision: run the provisioners of running machines again. */
 #include "cli/cmd.h"
 #include "engine/engine.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove reload: halt and bring up again. */
 #include "cli/cmd.h"
 #include "engine/engine.h"

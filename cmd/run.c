@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove run: for CI. Brings the machines up, runs a command in the first one, copies results out,
  * destroys them all whatever happened, and exits with the command's exit status. */
 #include "cli/cmd.h"

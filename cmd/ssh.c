@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove ssh: a shell in a machine (OpenSSH), or one command in it (libssh). */
 #include "cli/cmd.h"
 #include "engine/engine.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove ssh-config: OpenSSH client configuration for machines, usable with `ssh -F`. */
 #include "cli/cmd.h"
 #include "engine/engine.h"

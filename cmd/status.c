@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove status: each machine's state and provider. Fast: no network, and no provider is loaded for
  * a machine that was never created. */
 #include "cli/cmd.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove up: create, start and provision machines. */
 #include "cli/cmd.h"
 #include "engine/engine.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove validate: reads the machinefile and reports every error in it. */
 #include "cli/cmd.h"
 #include "providers/provider_sections.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "engine/box_instance.h"
 #include "engine/machine_runtime.h"
 #include "util/fs.h"

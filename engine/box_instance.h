@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The box a new machine is created from, as providers see it: found or fetched through the box
  * layer, with a version that tells a rebuilt box file from the one a provider copied before. */
 #ifndef ROVE_ENGINE_BOX_INSTANCE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Creating and starting a machine (engine.h). */
 #include "engine/box_instance.h"
 #include "engine/engine.h"

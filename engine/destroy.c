@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Removing a machine and everything created for it (engine.h). */
 #include "engine/engine.h"
 #include "machine/journal.h"

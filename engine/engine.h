@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The engine: the life cycle of one machine, as the commands drive it. Each operation takes the
  * machine's runtime (engine/machine_runtime.h), returns 0, or -1 after printing why (naming the
  * machine), and leaves nothing half-created behind: a create that fails is undone.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "engine/forward_ports.h"
 #include "engine/machine_runtime.h"
 #include "util/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The host side of a machine's port forwards, checked before anything is created or started. */
 #ifndef ROVE_ENGINE_FORWARD_PORTS_H
 #define ROVE_ENGINE_FORWARD_PORTS_H

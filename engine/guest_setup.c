@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reaching a started guest and preparing it: SSH, hostname, sync folders, provisioners
  * (engine.h). */
 #include "engine/engine.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The operations composed: `up` of one machine, and stopping it (engine.h). */
 #include "engine/engine.h"
 #include "machine/global_index.h"

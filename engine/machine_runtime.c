@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "engine/engine.h"
 #include "machine/journal.h"
 #include "provision/keys.h"

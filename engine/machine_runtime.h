@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One machine at run time: its state folder, its provider (loaded only when needed), and the
  * provider's view of it. Every engine operation (engine.h) works on one. */
 #ifndef ROVE_ENGINE_MACHINE_RUNTIME_H

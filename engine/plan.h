@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A plan: the machines one command acts on, in the order it acts on them, each locked against
  * other rove processes when asked. The multi-machine steps (bringing several machines up) walk
  * a plan. */

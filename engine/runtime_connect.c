@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reaching a running machine's guest over SSH: the target rove logs in as, and a connection
  * that survives a guest under load dropping a handshake. Apart from machine_runtime.c so that the
  * commands that only read state do not carry the SSH library. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "engine/ssh_target.h"
 #include "provision/guest_conn.h"
 #include "provision/guest_exec.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A running machine as an OpenSSH target: its "Host NAME" configuration block. */
 #ifndef ROVE_ENGINE_SSH_TARGET_H
 #define ROVE_ENGINE_SSH_TARGET_H

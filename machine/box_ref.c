@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Syntax checks of the checksums a machinefile holds; the box layer does the rest. */
 #include "machine/mf_parse.h"
 

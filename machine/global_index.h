@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The host's index of machines (DATA/index.json): every machine rove created on this host, so that
  * `rove global-status` can list them and `rove box remove` can refuse to remove a box in use.
  *   {"machines": [{"project": "/abs/dir", "name": "web", "box": "debian/bookworm64",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/journal.h"
 #include "util/fs.h"
 #include "util/json.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The resource journal of a machine: every resource a provider creates is recorded (appended and
  * synced to disk) BEFORE it is created, so that `destroy` can always undo a half-finished `up`,
  * even one killed with -9. Destroy replays the records in reverse and appends a release record for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/lock.h"
 #include "util/fs.h"
 #include "util/interrupt.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One lock per machine (flock on .rove/locks/NAME.lock) serialises rove commands on it. */
 #ifndef ROVE_MACHINE_LOCK_H
 #define ROVE_MACHINE_LOCK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* machinefile.yaml: reading the YAML, the top level (version, defaults, machines), merging
  * defaults, and the checks that span machines. */
 #include "machine/machinefile.h"

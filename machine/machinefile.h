@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The machinefile model: machinefile.yaml (schema version 1) parsed, validated and with defaults
  * merged into every machine. Paths inside are already resolved against the machinefile's folder. */
 #ifndef ROVE_MACHINE_MACHINEFILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/machinefile.h"
 #include "util/log.h"
 #include "util/strbuf.h"

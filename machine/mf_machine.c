@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The keys of a machine (and of `defaults`, which takes the same keys). */
 #include "machine/mf_parse.h"
 #include "machine/names.h"

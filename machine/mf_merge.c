@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `defaults` merged into each machine, and freeing what a machine owns. */
 #include "machine/mf_parse.h"
 #include "util/strbuf.h"

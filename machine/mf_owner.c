@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Whether a machinefile found by searching upwards may be used: one that another user can change
  * (a shared /tmp, a folder above a checkout) would run its provisioners and scripts as whoever runs
  * rove there. git refuses such repositories for the same reason. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal to machine/: the pieces of the machinefile parser. */
 #ifndef ROVE_MACHINE_MF_PARSE_H
 #define ROVE_MACHINE_MF_PARSE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A machine's mapping: its own keys, and the sections of providers (`libvirt:`, `vmm:`), read as
  * they are written; their keys and types are checked against each provider's schema later, by
  * the engine, which can ask the provider (engine/provider_sections.c). */

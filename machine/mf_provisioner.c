@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One `provision:` item: exactly one of shell, script or file, and the options that apply to it. */
 #include "machine/mf_parse.h"
 #include "machine/names.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/names.h"
 
 #include <ctype.h>

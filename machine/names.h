@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The rules for names that end up in host names, libvirt names and shell environments. */
 #ifndef ROVE_MACHINE_NAMES_H
 #define ROVE_MACHINE_NAMES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sizes as users write them: 512M, 2G, 1.5G, 20GiB. Binary units (1K = 1024). */
 #ifndef ROVE_MACHINE_SIZE_H
 #define ROVE_MACHINE_SIZE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/state.h"
 #include "util/fs.h"
 #include "util/strbuf.h"

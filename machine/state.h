@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Per-project state under .rove/ beside the machinefile (mode 0700):
  *   .rove/machines/NAME/   the machine's provider id, keys, seed, journal, provisioner records
  *   .rove/locks/NAME.lock  the machine's lock (flock), outside the folder destroy removes */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/yaml_expansion.h"
 #include "util/strbuf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* How much a YAML document holds once its aliases are expanded. An alias names a node written
  * elsewhere, so a small file of nested aliases ("billion laughs") names far more nodes than it
  * holds; the machinefile reader copies what it reads, so it measures before it reads. */

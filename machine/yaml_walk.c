@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "machine/yaml_walk.h"
 #include "machine/names.h"
 #include "machine/size.h"

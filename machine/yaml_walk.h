@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Typed, position-aware reading of a libyaml document: every accessor reports a mistake as an
  * error at the node's line and column and goes on, so that one pass finds every error. */
 #ifndef ROVE_MACHINE_YAML_WALK_H

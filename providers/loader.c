@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/loader.h"
 #include "util/log.h"
 #include "util/strbuf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Finding and loading provider modules (rove-provider-NAME.so) on demand.
  *
  * Search order: every folder of $ROVE_PROVIDER_PATH (colon-separated), then the build tree's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/machine_spec.h"
 #include "util/strbuf.h"
 

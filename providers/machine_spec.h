@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The bridge from rove's machinefile model to the provider ABI: flattens a struct machine into
  * the plain, versioned struct rove_machine_spec a module receives. */
 #ifndef ROVE_PROVIDERS_MACHINE_SPEC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The provider plugin ABI.
  *
  * A provider is a shared module, rove-provider-NAME.so, that exports one function,

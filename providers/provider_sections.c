@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/provider_sections.h"
 #include "machine/names.h"
 #include "providers/loader.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The machinefile's provider sections checked against the providers' own schemas
  * (rove_provider.options), and handed over typed. */
 #ifndef ROVE_PROVIDERS_PROVIDER_SECTIONS_H

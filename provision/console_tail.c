@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "provision/console_tail.h"
 #include "util/strbuf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tail of a log file, for showing the serial console when a machine does not come up. */
 #ifndef ROVE_PROVISION_CONSOLE_TAIL_H
 #define ROVE_PROVISION_CONSOLE_TAIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An authenticated SSH connection to a guest (libssh), with the host key checked against the
  * machine's known_hosts file on every connection. */
 #ifndef ROVE_PROVISION_GUEST_CONN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Copying files and folders out of the guest over SFTP (rove run --copy-out). */
 #ifndef ROVE_PROVISION_GUEST_DOWNLOAD_H
 #define ROVE_PROVISION_GUEST_DOWNLOAD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "provision/guest_exec.h"
 #include "provision/guest_conn.h"
 #include "provision/prov_error.h"

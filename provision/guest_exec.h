@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Running one command in the guest over an exec channel, its output streamed as it arrives. */
 #ifndef ROVE_PROVISION_GUEST_EXEC_H
 #define ROVE_PROVISION_GUEST_EXEC_H

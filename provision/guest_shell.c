@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "provision/guest_shell.h"
 #include "provision/guest_conn.h"
 #include "provision/line_prefix.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An interactive login shell over libssh with a pseudo-terminal: the fallback for `rove ssh NAME`
  * when no OpenSSH client is installed. */
 #ifndef ROVE_PROVISION_GUEST_SHELL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Copying files and folders into the guest over SFTP, with their permission bits. */
 #ifndef ROVE_PROVISION_GUEST_UPLOAD_H
 #define ROVE_PROVISION_GUEST_UPLOAD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "provision/guest_wait.h"
 #include "provision/guest_conn.h"
 #include "provision/insecure_key.h"

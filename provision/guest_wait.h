@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Waiting for a booting guest's SSH server, phase by phase, each phase with its own time-out:
  *   port open   - a TCP connection to the forwarded port succeeds;
  *   SSH banner  - the server answers with "SSH-..." (with user-mode networking the host side of a

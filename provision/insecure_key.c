@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "provision/insecure_key.h"
 #include "provision/guest_conn.h"
 #include "provision/guest_exec.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Vagrant's insecure key pair, for boxes without cloud-init. It is public on purpose (Vagrant's
  * repository, keys/vagrant): boxes ship it in ~vagrant/.ssh/authorized_keys so the first login
  * works, and rove replaces it with the machine's own key at that first login, as Vagrant does. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SSH key pairs in a machine's state folder: the client key rove logs in with, and the host key
  * rove hands to the guest (through the cloud-init seed) so the guest's identity is known before
  * the first connection. */

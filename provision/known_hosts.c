@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "provision/known_hosts.h"
 #include "provision/prov_error.h"
 #include "util/fs.h"

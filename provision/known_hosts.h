@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The known_hosts file of one machine: written by rove, read by rove (libssh) and by OpenSSH
  * (`rove ssh`, `rove ssh-config`). */
 #ifndef ROVE_PROVISION_KNOWN_HOSTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "provision/line_prefix.h"
 #include "util/strbuf.h"
 

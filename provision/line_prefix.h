@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Splits a byte stream into lines and writes each one with a prefix ("web: "), the way
  * provisioner output from several machines stays readable. Bytes are passed through unchanged
  * (binary included); only '\n' separates lines. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "provision/prov_error.h"
 #include "util/strbuf.h"
 

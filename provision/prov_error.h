@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Error reporting inside provision/: functions that can fail take `char **err` and, on failure,
  * leave there one complete message for the caller to print (naming the machine, file or command).
  * The library never prints errors itself, so callers decide how they are shown; only progress

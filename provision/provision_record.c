@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "provision/provision_record.h"
 #include "machine/machinefile.h"
 #include "provision/prov_error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What ran: a JSON file in the machine's state folder recording each provisioner that succeeded,
  * keyed by its 1-based index and a digest of its content, so `up` on an existing machine does not
  * provision again while an edited provisioner (new digest) runs again.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Running a machine's provisioners (shell, script, file) over an SSH connection, in order,
  * stopping at the first failure, and recording what ran (provision_record.h). */
 #ifndef ROVE_PROVISION_PROVISIONERS_H

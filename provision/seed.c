@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "provision/seed.h"
 #include "provision/keys.h"
 #include "provision/known_hosts.h"

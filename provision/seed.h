@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The cloud-init NoCloud seed: an ISO9660 image labelled "cidata" holding meta-data and
  * user-data. It creates the login user with the machine's public key and installs the host key
  * rove generated, so rove knows the guest's host key before the first connection. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "provision/shell_quote.h"
 #include "machine/machinefile.h"
 #include "util/strbuf.h"

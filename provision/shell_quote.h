@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* POSIX shell quoting for text that rove puts into commands and scripts run in the guest. */
 #ifndef ROVE_PROVISION_SHELL_QUOTE_H
 #define ROVE_PROVISION_SHELL_QUOTE_H

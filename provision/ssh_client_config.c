@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "provision/ssh_client_config.h"
 #include "provision/prov_error.h"
 #include "util/fs.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The OpenSSH client configuration of a machine: printed by `rove ssh-config`, and written to a
  * file for `rove ssh`, which execs `ssh -F FILE NAME`. */
 #ifndef ROVE_PROVISION_SSH_CLIENT_CONFIG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "provision/sync.h"
 #include "machine/machinefile.h"
 #include "provision/guest_conn.h"

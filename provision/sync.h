@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `sync:` folders: copied one way from the host into the guest at up, reload and provision. */
 #ifndef ROVE_PROVISION_SYNC_H
 #define ROVE_PROVISION_SYNC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Files compiled into the binary (see cmake/embed.cmake). */
 #ifndef ROVE_TEMPLATES_EMBEDDED_H
 #define ROVE_TEMPLATES_EMBEDDED_H

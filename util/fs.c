@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "util/fs.h"
 #include "util/strbuf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* File-system helpers: atomic writes, recursive mkdir and remove, whole-file reads. */
 #ifndef ROVE_UTIL_FS_H
 #define ROVE_UTIL_FS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "util/interrupt.h"
 #include "util/monotonic.h"
 

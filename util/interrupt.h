@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Interrupts: SIGINT, SIGTERM and SIGHUP end whatever rove waits for within a second, so that a
  * cancelled CI job gets its machines destroyed before the runner's SIGKILL (GitHub Actions allows
  * about 10 s, GitLab less).

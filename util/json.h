@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* JSON output through json-c (the project's only JSON reader and writer). */
 #ifndef ROVE_UTIL_JSON_H
 #define ROVE_UTIL_JSON_H

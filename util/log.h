@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Messages to the user: levels, colour only on a terminal and never with NO_COLOR.
  *
  * The one error vocabulary (CONTRIBUTING.md):

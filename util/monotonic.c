@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "util/monotonic.h"
 
 #include <time.h>

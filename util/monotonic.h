@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Time for measuring and for deadlines: CLOCK_MONOTONIC, which wall-clock changes do not move. */
 #ifndef ROVE_UTIL_MONOTONIC_H
 #define ROVE_UTIL_MONOTONIC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Where rove keeps per-user data (DESIGN.md "State and cache"). ROVE_HOME overrides everything
  * (tests and CI use it); otherwise the XDG folders. */
 #ifndef ROVE_UTIL_PATHS_H

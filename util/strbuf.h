@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A growable, always NUL-terminated string buffer. */
 #ifndef ROVE_UTIL_STRBUF_H
 #define ROVE_UTIL_STRBUF_H

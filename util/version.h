@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Box versions ("12.20230612.1", "1.0.0-rc1") and constraints (">= 1.0, < 2.0", "= 1.2.3",
  * "~> 1.2"), as in Vagrant's catalogs. */
 #ifndef ROVE_UTIL_VERSION_H

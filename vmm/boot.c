@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boot.h"
 #include "boot_layout.h"
 #include "boot_params.h"

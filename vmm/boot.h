@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Prepares guest memory for Linux's 64-bit boot entry: kernel, initrd, command line, zero page,
  * MP table, GDT and page tables. */
 #ifndef ROVE_VMM_BOOT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Where the monitor places boot structures in guest physical memory (all below 1 MiB except the
  * kernel and initrd). The values follow the conventions Linux's 64-bit boot protocol expects. */
 #ifndef ROVE_VMM_BOOT_LAYOUT_H

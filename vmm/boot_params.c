@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boot_params.h"
 #include "boot_layout.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Linux's "zero page" (struct boot_params): setup header, command line pointer, initrd and the
  * e820 memory map. */
 #ifndef ROVE_VMM_BOOT_PARAMS_H

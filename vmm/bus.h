@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An address space (port I/O or MMIO) with devices in non-overlapping windows. */
 #ifndef ROVE_VMM_BUS_H
 #define ROVE_VMM_BUS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "bzimage.h"
 #include "decompress.h"
 #include "vmm_log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bzImage support: the setup header and the compressed kernel payload. rove-vmm unpacks the
  * payload itself and boots the ELF inside, instead of running the kernel's own decompressor. */
 #ifndef ROVE_VMM_BZIMAGE_H

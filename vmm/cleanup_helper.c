@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "cleanup_helper.h"
 #include "vmm_log.h"
 

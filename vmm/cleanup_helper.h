@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The files a running monitor has in the file system (control socket, pid file) are removed when
  * it ends by a small helper process, forked before anything else is set up: the monitor itself
  * then needs no unlink under its seccomp filter, and even a monitor killed with SIGKILL leaves

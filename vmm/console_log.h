@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The serial console's log file, capped: a guest that prints without end (a boot loop, a flood
  * of kernel messages) must not fill the host's disk. Past the cap the older half goes and the
  * newest output stays, as virtlogd keeps the tail of a console. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Unix control socket: one JSON object per line in, one JSON object per line out.
  *   {"cmd":"status"}                 -> {"ok":true,"state":"running",...}
  *   {"cmd":"forwards"}               -> {"ok":true,"forwards":[...]}

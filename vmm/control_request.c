@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "control_request.h"
 
 #include <json-c/json.h>

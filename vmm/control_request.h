@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One request of the control socket, checked field by field before the monitor acts on it: the
  * socket is the monitor's way in from outside, so a request is hostile until it parses. */
 #ifndef ROVE_VMM_CONTROL_REQUEST_H

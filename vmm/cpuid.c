@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "cpuid.h"
 
 #define LEAF1_ECX_HYPERVISOR   (1u << 31)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The monitor's adjustments to the CPUID table KVM supports: topology, the hypervisor bit, and no
  * performance-monitoring unit. */
 #ifndef ROVE_VMM_CPUID_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* --daemon and --pidfile. The fork happens before KVM is opened (a VM belongs to the process that
  * created it); the parent waits until the child is set up, so set-up errors still reach the
  * caller's terminal and exit status. */

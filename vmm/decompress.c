@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "decompress.h"
 
 #include <archive.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Raw (single-stream) decompression through libarchive's filters: gzip, xz, lzma, bzip2, zstd,
  * lz4, lzop. */
 #ifndef ROVE_VMM_DECOMPRESS_H

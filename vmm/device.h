@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The one interface every emulated device presents to the vCPUs: reads and writes at an offset
  * inside the device's port or MMIO window, plus an interrupt line the device can drive. */
 #ifndef ROVE_VMM_DEVICE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "elf_loader.h"
 #include "boot_layout.h"
 #include "vmm_log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loads an ELF64 x86-64 kernel (vmlinux, or any static ELF with a 64-bit entry point) into guest
  * memory at its physical load addresses. */
 #ifndef ROVE_VMM_ELF_LOADER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "guest_mem.h"
 
 #include <string.h>

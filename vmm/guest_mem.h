@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Guest physical memory as the monitor sees it: up to two host mappings (below the PCI hole and
  * above 4 GiB) and bounds-checked translation from guest physical addresses to host pointers. */
 #ifndef ROVE_VMM_GUEST_MEM_H

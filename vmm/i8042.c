@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "i8042.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The PC keyboard controller, as far as a monitor needs it: the CPU reset line (how Linux
  * reboots with reboot=k) and a keyboard that can press Ctrl-Alt-Del (how the monitor asks the
  * guest to shut down). */

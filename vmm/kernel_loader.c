@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "kernel_loader.h"
 #include "bzimage.h"
 #include "vmm_log.h"

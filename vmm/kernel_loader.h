@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loads a kernel file of any supported kind (ELF vmlinux or bzImage) into guest memory. */
 #ifndef ROVE_VMM_KERNEL_LOADER_H
 #define ROVE_VMM_KERNEL_LOADER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "long_mode.h"
 #include "boot_layout.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The processor state of Linux's 64-bit boot protocol: a flat GDT, identity-mapped page tables
  * for the first 4 GiB, and long mode switched on. */
 #ifndef ROVE_VMM_LONG_MODE_H

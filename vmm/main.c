@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove-vmm: rove's own KVM virtual machine monitor. See rove-vmm --help. */
 #include "daemon.h"
 #include "monitor.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The whole monitor: builds the machine from the options, runs the event loop until the VM
  * stops, and tears it down. */
 #ifndef ROVE_VMM_MONITOR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "mptable.h"
 #include "boot_layout.h"
 

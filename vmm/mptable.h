@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An Intel MultiProcessor table: without ACPI it is how Linux finds the other vCPUs and the
  * IOAPIC, and which ISA interrupt goes to which IOAPIC pin. */
 #ifndef ROVE_VMM_MPTABLE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "net_slirp.h"
 #include "vmm_log.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* User-mode networking through libslirp: the guest is 10.0.2.15 behind a NAT at 10.0.2.2 with
  * DNS at 10.0.2.3, and host ports on loopback are forwarded to guest ports. */
 #ifndef ROVE_VMM_NET_SLIRP_H

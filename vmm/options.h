@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove-vmm's command line: parsing and validation into a plain description of the machine. */
 #ifndef ROVE_VMM_OPTIONS_H
 #define ROVE_VMM_OPTIONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "read_sandbox.h"
 #include "vmm_log.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Which files the running monitor may still open. The seccomp filter allows read-only opens
  * because libslirp re-reads the host's resolv.conf, but a filter cannot see paths: where the
  * kernel offers Landlock, reads are confined to the folder that holds that file. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The system-call allow-list of the running monitor, installed once set-up is done. */
 #ifndef ROVE_VMM_SECCOMP_FILTER_H
 #define ROVE_VMM_SECCOMP_FILTER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An 8250/16550A UART (COM1): output goes to up to two file descriptors (log file, terminal),
  * input comes from serial_receive(). */
 #ifndef ROVE_VMM_SERIAL_H

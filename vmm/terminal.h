@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The controlling terminal in raw mode while the serial console is interactive. */
 #ifndef ROVE_VMM_TERMINAL_H
 #define ROVE_VMM_TERMINAL_H

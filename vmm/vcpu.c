@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "vcpu.h"
 #include "boot_layout.h"
 #include "long_mode.h"

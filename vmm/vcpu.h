@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A virtual CPU: its KVM state for the 64-bit boot entry, and the thread that runs it and
  * dispatches its exits to the devices. */
 #ifndef ROVE_VMM_VCPU_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What a virtio device implements, independent of the transport that carries it. */
 #ifndef ROVE_VMM_VIRTIO_H
 #define ROVE_VMM_VIRTIO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "virtio_blk.h"
 #include "vmm_log.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* virtio-blk on a raw image file: read, write, flush and get-id; optionally read-only. */
 #ifndef ROVE_VMM_VIRTIO_BLK_H
 #define ROVE_VMM_VIRTIO_BLK_H

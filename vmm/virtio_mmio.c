@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "virtio_mmio.h"
 #include "vmm_log.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The virtio-mmio transport (version 2): one 4 KiB register window and one interrupt line per
  * device, announced to Linux as virtio_mmio.device=4K@BASE:IRQ on the command line. */
 #ifndef ROVE_VMM_VIRTIO_MMIO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* virtio-net: frames between the guest and a backend (user-mode networking through libslirp). */
 #ifndef ROVE_VMM_VIRTIO_NET_H
 #define ROVE_VMM_VIRTIO_NET_H

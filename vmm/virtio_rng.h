@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* virtio-rng: fills the driver's buffers from the host's getrandom(). */
 #ifndef ROVE_VMM_VIRTIO_RNG_H
 #define ROVE_VMM_VIRTIO_RNG_H

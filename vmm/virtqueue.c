@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "virtqueue.h"
 
 #include <string.h>

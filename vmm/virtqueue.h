@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Split virtqueues (virtio 1.x): taking descriptor chains the driver made available, including
  * indirect tables, and returning them as used. Every guest-supplied index, length and address is
  * checked; a malformed chain is returned unused instead of being followed. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "vm.h"
 #include "vmm_exit.h"
 #include "vmm_log.h"

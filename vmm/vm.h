@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The running machine: the KVM VM, its memory, buses, vCPUs, and how it is asked to stop. */
 #ifndef ROVE_VMM_VM_H
 #define ROVE_VMM_VM_H

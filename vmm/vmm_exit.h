@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove-vmm's exit codes (documented in --help; providers rely on them). */
 #ifndef ROVE_VMM_EXIT_H
 #define ROVE_VMM_EXIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Messages from the monitor: one line each on stderr, prefixed with the program name. */
 #ifndef ROVE_VMM_LOG_H
 #define ROVE_VMM_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/common/accel.h"
 
 #include <stdio.h>

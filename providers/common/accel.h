@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Choosing the accelerator honestly: KVM only where hardware virtualisation really backs
  * /dev/kvm, QEMU's TCG otherwise. A /dev/kvm that opens is not enough: a nested hypervisor can
  * offer one that emulates every guest instruction (kvm + kvm_pvm loaded, no kvm_intel/kvm_amd,

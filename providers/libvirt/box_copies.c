@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/libvirt/box_copies.h"
 #include "providers/libvirt/connection.h"
 #include "providers/libvirt/ops.h"

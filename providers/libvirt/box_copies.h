@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The libvirt provider's copies of a box: the base volumes (disk image, kernel, initrd) it
  * uploads once per box version into a pool. A record in the box's own folder says which
  * connection and pool hold which volume, so the record goes with the box, and `rove box remove`

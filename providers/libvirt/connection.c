@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/libvirt/connection.h"
 #include "util/log.h"
 

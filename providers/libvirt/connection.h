@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Opening a libvirt connection, and libvirt's errors as text for rove's own messages (libvirt's
  * default handler would print them a second time, unprefixed). */
 #ifndef ROVE_PROVIDERS_LIBVIRT_CONNECTION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* create: box images into the pool (once per box version), the machine's overlay disk and seed,
  * then the domain definition. Every machine resource is journaled before it is made. */
 #include "providers/libvirt/connection.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* destroy: undoes the journal newest first, then removes whatever still carries the machine's
  * names (a journal lost or written by an older rove). Missing resources are success. The box
  * images in the pool stay: other machines share them. */

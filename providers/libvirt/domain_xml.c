@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/libvirt/domain_xml.h"
 #include "util/log.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The libvirt domain XML of a rove machine. Every value from outside (names, paths, kernel
  * command line) is escaped; values XML cannot carry at all (control characters) are refused. */
 #ifndef ROVE_PROVIDERS_LIBVIRT_DOMAIN_XML_H

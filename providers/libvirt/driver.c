@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The driver: every operation through libvirt's client library, in its own module
  * (rove-libvirt-driver.so) that the provider module loads on first use (see module.c). */
 #include "providers/libvirt/connection.h"

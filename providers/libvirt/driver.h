@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The libvirt provider comes as two modules. rove-provider-libvirt.so, the one rove loads, links
  * no libvirt: it answers `state` itself where it can (wire.h), so that `rove status` stays fast,
  * and hands every other operation to rove-libvirt-driver.so, beside it, which does everything

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Gathering what the accelerator choice needs from the host behind a libvirt connection. */
 #ifndef ROVE_PROVIDERS_LIBVIRT_HOST_FACTS_H
 #define ROVE_PROVIDERS_LIBVIRT_HOST_FACTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/libvirt/kvm_access.h"
 
 #include <grp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Whether libvirt's QEMU user can open /dev/kvm. Where it cannot (a fresh machine without udev
  * leaves the device root:root 0600), libvirtd finds its cached QEMU capabilities outdated on every
  * call ("KVM was enabled when probing ..., but it is not available now") and probes QEMU again:

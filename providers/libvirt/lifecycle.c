@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* start and stop. */
 #include "providers/libvirt/connection.h"
 #include "providers/libvirt/ops.h"

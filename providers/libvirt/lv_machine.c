@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/libvirt/lv_machine.h"
 #include "providers/libvirt/connection.h"
 #include "providers/libvirt/naming.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What every libvirt operation starts from: the machine's options, names and connection. */
 #ifndef ROVE_PROVIDERS_LIBVIRT_LV_MACHINE_H
 #define ROVE_PROVIDERS_LIBVIRT_LV_MACHINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove-provider-libvirt.so: the module rove loads. It reads a machine's state over the daemon's
  * socket when it can, and loads the driver (driver.h) for everything else. */
 #include "providers/libvirt/driver.h"

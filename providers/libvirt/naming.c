@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/libvirt/naming.h"
 #include "util/strbuf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Names of what rove creates in libvirt. Everything a machine owns starts with
  * rove-PROJECT-MACHINE so machines of different projects never collide; box images are shared
  * by every machine using the same box version. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The libvirt provider's operations (see providers/provider.h for their contracts). */
 #ifndef ROVE_PROVIDERS_LIBVIRT_OPS_H
 #define ROVE_PROVIDERS_LIBVIRT_OPS_H

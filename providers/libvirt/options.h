@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The machinefile's libvirt: section, checked, with defaults. */
 #ifndef ROVE_PROVIDERS_LIBVIRT_OPTIONS_H
 #define ROVE_PROVIDERS_LIBVIRT_OPTIONS_H

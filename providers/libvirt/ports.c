@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/libvirt/ports.h"
 
 #include <arpa/inet.h>

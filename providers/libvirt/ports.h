@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host ports for forwards. */
 #ifndef ROVE_PROVIDERS_LIBVIRT_PORTS_H
 #define ROVE_PROVIDERS_LIBVIRT_PORTS_H

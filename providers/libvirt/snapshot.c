@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Snapshots: internal qcow2 snapshots of the machine's disk (with the memory state when the
  * machine runs), kept inside its overlay, so destroy removes them with it. The read-only seed
  * is left out: a raw image has no internal snapshots, and it never changes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* state and ssh_endpoint: what libvirt says about the machine's domain. */
 #include "providers/libvirt/connection.h"
 #include "providers/libvirt/domain_xml.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/libvirt/state_words.h"
 
 #include <libvirt/libvirt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A libvirt domain state in rove's terms and words, whichever way it was read (the client
  * library, or the daemon's socket directly). Uses libvirt's constants, not its library. */
 #ifndef ROVE_PROVIDERS_LIBVIRT_STATE_WORDS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/libvirt/storage.h"
 #include "providers/libvirt/box_copies.h"
 #include "providers/libvirt/connection.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Storage: one pool (a directory pool, created when missing) holding each box version's images,
  * uploaded once and shared, and per machine a qcow2 overlay backed by the box image (never a full
  * copy) and the cloud-init seed. Uploading through libvirt streams (not copying files) keeps this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/libvirt/wire.h"
 #include "providers/libvirt/state_words.h"
 #include "util/strbuf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A domain's state read straight from the local libvirt daemon over its Unix socket, in libvirt's
  * own remote protocol (XDR over the socket, as every libvirt client speaks it), without loading
  * libvirt's client library: that library alone takes about 9 ms to load, longer than a whole

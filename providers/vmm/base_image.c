@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/vmm/base_image.h"
 #include "providers/vmm/qcow2.h"
 #include "util/fs.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The box's disk as a raw image, made once per box version beside the unpacked box (box.raw
  * next to box.img) and shared by every machine of that box. */
 #ifndef ROVE_PROVIDERS_VMM_BASE_IMAGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/vmm/control_client.h"
 #include "util/strbuf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Talking to a running rove-vmm through its control socket: one JSON request line, one JSON
  * reply line (see vmm/README.md). */
 #ifndef ROVE_PROVIDERS_VMM_CONTROL_CLIENT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* create: the box's raw image (once per box version), the machine's disk as a clone of it, a free
  * SSH port, and the machine record. The rove-vmm process is journaled here too, before start can
  * make it, so destroy finds it whatever happens later. */

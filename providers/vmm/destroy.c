@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* destroy: undoes the journal newest first (the process, the disk, the record), then removes
  * whatever the machine's state folder still holds of this provider. Missing resources are
  * success. The box's raw image stays: other machines share it. */

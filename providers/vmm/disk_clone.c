@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SEEK_DATA and SEEK_HOLE need _GNU_SOURCE, which the build defines. */
 #include "providers/vmm/disk_clone.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A machine's disk as a copy-on-write clone of the box's raw image: a reflink where the file
  * system shares extents (FICLONE: btrfs, XFS, bcachefs), a sparse copy elsewhere (only the data
  * SEEK_DATA finds is copied; holes stay holes). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/vmm/kvm_probe.h"
 #include "providers/common/accel.h"
 #include "util/fs.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Is /dev/kvm usable, and is it backed by hardware virtualisation? A /dev/kvm that opens is not
  * enough: a nested hypervisor may offer one that emulates every guest instruction (kvm and
  * kvm_pvm loaded, no kvm_intel/kvm_amd, no vmx/svm CPU flag), on which tiny programs run but a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* start and stop: launching the machine's rove-vmm as a daemon, stopping it through its control
  * socket. */
 #include "providers/vmm/control_client.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The module's entry point and its probe. */
 #include "providers/provider.h"
 #include "providers/vmm/kvm_probe.h"

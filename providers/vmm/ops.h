@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The vmm provider's operations (see providers/provider.h for their contracts). */
 #ifndef ROVE_PROVIDERS_VMM_OPS_H
 #define ROVE_PROVIDERS_VMM_OPS_H

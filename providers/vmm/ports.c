@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/vmm/ops.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A small qcow2 reader that turns an image into a sparse raw file, so that rove needs no QEMU
  * to run boxes made for libvirt on its own monitor.
  *

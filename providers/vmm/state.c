@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* state and ssh_endpoint: the machine record and what the running rove-vmm says. */
 #include "providers/vmm/control_client.h"
 #include "providers/vmm/kvm_probe.h"

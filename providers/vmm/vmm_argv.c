@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/vmm/vmm_argv.h"
 #include "util/strbuf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The rove-vmm command line for a machine (an argv: nothing passes through a shell). */
 #ifndef ROVE_PROVIDERS_VMM_VMM_ARGV_H
 #define ROVE_PROVIDERS_VMM_VMM_ARGV_H

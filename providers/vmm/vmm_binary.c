@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/vmm/vmm_binary.h"
 #include "util/fs.h"
 

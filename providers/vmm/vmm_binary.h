@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Where rove-vmm is: $ROVE_VMM, else beside the running rove (its bin folder, ../libexec/rove,
  * ../libexec), else the build tree's when rove runs from that build tree, else $PATH. */
 #ifndef ROVE_PROVIDERS_VMM_VMM_BINARY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/vmm/vmm_machine.h"
 #include "util/fs.h"
 #include "util/interrupt.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What every vmm operation starts from: the machine's options and the paths of its files. */
 #ifndef ROVE_PROVIDERS_VMM_VMM_MACHINE_H
 #define ROVE_PROVIDERS_VMM_VMM_MACHINE_H

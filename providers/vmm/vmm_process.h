@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The machine's rove-vmm process: launching it as a daemon, finding it through its pid file,
  * waiting for it to end. */
 #ifndef ROVE_PROVIDERS_VMM_VMM_PROCESS_H

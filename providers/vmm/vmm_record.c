@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "providers/vmm/vmm_record.h"
 #include "util/fs.h"
 #include "util/strbuf.h"

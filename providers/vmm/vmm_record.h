@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The machine record: everything needed to launch the machine's rove-vmm, chosen at create and
  * kept in the machine's state folder (vmm.json), so start, state and ssh_endpoint need neither the
  * box nor the machinefile. */

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Builds the test boxes (tiny, debian12) and checks each in a real QEMU guest: direct kernel boot
 # from the box's kernel, initrd and cmdline, its box.img under a qcow2 overlay, SSH with Vagrant's
 # insecure key on a forwarded 127.0.0.1 port, sudo, SFTP, persistence across reboot and power-off,

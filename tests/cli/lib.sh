@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for the shell tests that drive the real rove binary. Each test script sources this,
 # calls its checks (tests/lib/checks.sh), and ends with `finish`.
 set -u

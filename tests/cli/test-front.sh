@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The front binary: it links no download, archive or SSH library, and hands every command it does
 # not hold to rove-full with the same arguments and exit code.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # rove --help, help CMD, CMD --help, --version, and usage errors.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # rove init: templates compiled in, --force, --minimal, --template; what it writes validates.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Every command that acts on machines, end to end through the real CLI, against the engine's fake
 # provider module (tests/unit/engine/fake_provider.c): no VM, so the command layer is checked in
 # seconds. The fake's guest never answers SSH; FAKE_PROVIDER_DIES makes it stop at once, which

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Options as data: each command and subcommand accepts its own options only, the usage text and
 # the README's synopsis come from the same tables, and output that cannot be written fails.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # rove status: every machine in order, selection by name, --json, and no provider loaded.
 . "$(dirname "$0")/lib.sh"
 

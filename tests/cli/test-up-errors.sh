@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Failures of `up` that a user causes: each names what is wrong, exits non-zero, and leaves no
 # state behind. No guest is booted.
 . "$(dirname "$0")/lib.sh"

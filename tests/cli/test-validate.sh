@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # rove validate: OK line, every error with file:line:column, --json, exit codes, discovery,
 # alias bombs, machinefiles of other users.
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the machinefile parser must never crash, leak or read out of bounds, and must
  * either return a machinefile or at least one error. */
 #include "machine/machinefile.h"

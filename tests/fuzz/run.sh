@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs every libFuzzer target built in BUILD_DIR for SECONDS each, starting from the checked-in
 # seed corpus, and fails on any crash or leak. Prints each target's executions.
 #   tests/fuzz/run.sh BUILD_DIR [SECONDS]

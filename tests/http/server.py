@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """HTTP test server for rove's box tests: serves a folder on 127.0.0.1 with Range, If-Range, ETag
 and Last-Modified, redirects, and injected faults. Every request is logged as one JSON line.
 

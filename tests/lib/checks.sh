@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The checks of every shell test (sourced; CHECKS_DIR names a folder the test owns):
 #   run ARGS...               runs $ROVE ARGS, keeping stdout and stderr in $CHECKS_DIR/out and
 #                             $CHECKS_DIR/err (and in $OUT, $ERR) and the exit code in $RC

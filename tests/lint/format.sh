@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The tree is clang-format clean (the repository's .clang-format); skipped, saying why, where
 # clang-format is not installed.
 cd "$(dirname "$0")/../.." || exit 1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The one message shape (CONTRIBUTING.md, "Errors and messages"): a message given to error(),
 # die(), log_error() or log_warn() starts lowercase (or with a name or an acronym: SSH, RT_FMT's
 # machine name, a %s) and ends without a full stop.

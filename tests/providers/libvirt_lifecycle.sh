@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # A real machine through the libvirt provider module, against the system libvirtd and QEMU:
 # probe, create (box images uploaded into the pool, qcow2 overlay, seed, domain), start, wait for
 # the SSH forward to answer with an SSH banner, snapshot save/restore/delete, stop, start again,

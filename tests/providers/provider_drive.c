@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* provider-drive: runs one operation of a provider module the way rove core does, so shell tests
  * can drive a real provider against a real hypervisor. The journal is rove core's own
  * (machine/journal.h), in the state folder as `rove up` keeps it.

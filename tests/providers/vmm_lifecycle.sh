@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # A machine through the vmm provider module on a real rove-vmm under /dev/kvm. Its "kernel" is the
 # micro-guest of tests/vmm (it drives the devices, then waits for Ctrl-Alt-Del), since a Linux
 # guest cannot boot on an emulating /dev/kvm. The box is built here: a compressed qcow2 disk with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "sshd_fixture.h"
 #include "provision/keys.h"
 #include "provision/known_hosts.h"

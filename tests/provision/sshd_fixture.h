@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A real OpenSSH server on 127.0.0.1 for the integration tests: its own sshd_config, a free high
  * port, rove's generated host key as the server's host key (what cloud-init would install), and a
  * test user "rovetest" (created when missing) whose authorized_keys holds the machine's key. */

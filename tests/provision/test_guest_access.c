@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Waiting for SSH, the insecure-key replacement, the OpenSSH client config and the interactive
  * shell, against a real sshd on 127.0.0.1. */
 #include "provision/guest_conn.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connection, host-key checks, exec and upload against a real sshd on 127.0.0.1. */
 #include "provision/guest_conn.h"
 #include "provision/guest_exec.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shell, script and file provisioners, run records and failures against a real sshd. */
 #include "machine/machinefile.h"
 #include "provision/guest_conn.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Interrupts (util/interrupt.c): the first signal ends waits, clean-up goes on through a second,
  * a third ends the process. */
 #include "util/interrupt.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The resource journal survives crashes: a record cut anywhere is ignored, every complete one
  * replays, newest first, and an interrupted replay resumes. */
 #include "machine/journal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Machine locks: a second holder waits or fails at once, and a lock file removed while someone
  * waited is not trusted. */
 #include "machine/lock.h"

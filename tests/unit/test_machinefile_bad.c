@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every class of machinefile error, each with its exact line, column and message. */
 #include "machine/machinefile.h"
 #include "util/strbuf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Valid machinefiles: every key read, defaults merged, order kept, paths resolved. */
 #include "machine/machinefile.h"
 

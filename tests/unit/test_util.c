@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* util/ and the small machine/ helpers: sizes, names, suggestions, strings, files, JSON. */
 #include "machine/names.h"
 #include "machine/size.h"

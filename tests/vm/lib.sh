@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for the tests that boot real guests under libvirt and QEMU (TCG on hosts without
 # hardware virtualisation). Sourced after tests/cli/lib.sh.
 LIBVIRT_URI=qemu:///system

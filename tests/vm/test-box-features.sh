@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Box features a provider does not run yet are refused before anything is created, naming the
 # machine, the box and what is missing: "firmware": "efi" in metadata.json (or the machine's
 # libvirt: {firmware: efi}) for libvirt, and for vmm also a "disks" list of several images

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A full Debian 12 guest with cloud-init through libvirt: the machine's key and rove's host key
 # arrive through the NoCloud seed (no trust on first use), the hostname is set, a provisioner
 # runs with sudo, and destroy leaves nothing behind.

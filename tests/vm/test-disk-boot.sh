@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A box as boxes are published: an MBR disk with GRUB, no kernel in metadata.json (the
 # tiny-grub test box). Through libvirt it boots from its own disk (BIOS, then GRUB loading the
 # kernel from the ext4 partition) to SSH; the same .box is accepted by `vagrant box add` where

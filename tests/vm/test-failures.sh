@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Failures of `up` on real guests: a box whose SSH never comes up (time-out naming the phase, the
 # serial console's tail, --destroy-on-error leaving nothing), and a forward whose host port is
 # taken (a clear error before anything is created).

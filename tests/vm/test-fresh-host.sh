@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A fresh machine without udev leaves /dev/kvm root:root 0600, which makes libvirtd probe QEMU
 # again on every call: rove says so and names the fix, and scripts/start-libvirtd applies it.
 . "$(dirname "$0")/../cli/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # rove run, as CI uses it: up, the command's output and exit status passed through, machines
 # destroyed afterwards whatever happened; and global-status listing machines of every project.
 . "$(dirname "$0")/../cli/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The whole life of a machine on the tiny box (no cloud-init: the insecure-key path) through
 # libvirt: up, provisioners checked inside the guest, ssh, ssh-config, status, halt, reload,
 # provision, failures, locks, kill -9 during up, destroy leaving nothing behind, and box remove

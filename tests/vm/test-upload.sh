@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The libvirt base volume of a box counts only once its upload finished: a volume left by an
 # interrupted upload (full length, as libvirt sizes it at creation, but wrong after the bytes
 # that arrived) is uploaded again by the next up, whose guest then reaches SSH. Runs in a pool

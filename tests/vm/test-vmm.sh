@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The whole life of a machine on rove's own monitor (provider: vmm) with the debian12 box (its
 # kernel and initrd boot directly; its qcow2 disk is converted once to raw beside the box): up
 # (cloud-init seed, key login), ssh, status, halt, up again, destroy leaving no rove-vmm process

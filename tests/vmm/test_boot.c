@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Boot structures: e820 map, boot_params, MP table, GDT and page tables, CPUID adjustments, and
  * the keyboard controller's reset and Ctrl-Alt-Del. */
 #include "boot_layout.h"

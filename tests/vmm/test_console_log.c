@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The serial console log stays under its cap whatever the guest prints, and keeps the newest
  * output, byte for byte. */
 #include "console_log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Control socket requests: every field is checked before the monitor acts, so a hostile client
  * gets an error reply, never a crash or undefined behaviour. */
 #include "control.h"

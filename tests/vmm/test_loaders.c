@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The kernel loaders on real and corrupted kernels: the micro-guest ELF, bzImages wrapped around
  * it with every compression Linux uses (built here through libarchive's write filters), and the
  * Debian kernel when it has been fetched into the test cache.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove-vmm's command line: sizes, forwards, disks, and the errors for bad values. */
 #include "options.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reads confined by Landlock, for real in a child process per case: files in the folder of the
  * given file (after symbolic links) open, files elsewhere are refused. Where the kernel has no
  * Landlock, the test says so and exits 77. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The monitor's seccomp filter, installed for real in a child process per call: what the
  * running monitor needs passes, the same calls with other arguments end the process naming the
  * call, and foreign socket families are refused with an error. Builds with sanitizers only log

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The 8250 UART's registers: transmit to the outputs, receive FIFO, interrupt identification,
  * divisor latch, scratch register, loopback. */
 #include "serial.h"

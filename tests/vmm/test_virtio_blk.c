@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* virtio-blk requests on a real image file: read, write, flush, get-id, out-of-range,
  * read-only, and requests too short to carry a status. */
 #include "virtio_blk.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The virtio-mmio transport driven as Linux's driver does it, with a virtio-rng device behind
  * it and a fake guest memory: identification, feature negotiation, queue set-up, notification,
  * interrupt status and reset. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Split virtqueue handling against a fake guest memory: chains, indirect tables, index
  * wrap-around, and malformed chains that must be refused without crashing. */
 #include "virtqueue.h"

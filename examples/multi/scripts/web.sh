@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Provisioner of the web machine: records its arguments and environment.
 set -eu
 echo "web: APP_ENV=$APP_ENV args=$*"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared helpers for the box recipes and the box tests (sourced, not run).
 # Progress goes to stderr so that stdout stays free for the result a script prints.
 

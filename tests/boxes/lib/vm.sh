@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Boot a box's disk in QEMU and reach it over SSH (sourced by test-boxes.sh).
 # One VM at a time: vm_start sets VM_PID, VM_PORT, VM_CONSOLE and VM_MONITOR.
 # The guest sees QEMU user networking with restrict=on: it reaches nothing but the forwarded port.

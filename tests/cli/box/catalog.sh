@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Catalog resolution, version constraints, outdated/update and prune.
 . "$(dirname "$0")/lib.sh"
 start_server

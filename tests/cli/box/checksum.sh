@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Checksums: the expected value is normalised, a mismatch adds nothing and removes the partial
 # file, --require-checksum refuses a box without one, weak digests warn.
 . "$(dirname "$0")/lib.sh"

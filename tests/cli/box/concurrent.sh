@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Two adds of the same box at once: one downloads, the other waits and reuses it.
 . "$(dirname "$0")/lib.sh"
 start_server

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Transient failures are retried with back-off; permanent ones fail at once with the URL named.
 . "$(dirname "$0")/lib.sh"
 start_server

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Every archive format a box may come in; sparse images stay sparse; Vagrantfile reported.
 . "$(dirname "$0")/lib.sh"
 for c in none gz xz zst; do

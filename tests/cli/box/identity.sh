@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Boxes are identified by where they came from: two URLs never share a store entry, a local
 # .box that changed (size, mtime or inode) is added again, and a checksum asked for is compared
 # with the one recorded for the cached box.

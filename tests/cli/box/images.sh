@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Box images are inspected before any provider gets them: a qcow2 box.img with a backing file
 # or an external data file (host paths a box author picks, such as /etc/shadow) is refused,
 # when added and when a stored box is used; self-contained qcow2 and raw images are accepted.

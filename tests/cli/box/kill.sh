@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # kill -9 during add never leaves a half entry visible; the next add completes (resuming).
 . "$(dirname "$0")/lib.sh"
 start_server

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared set-up for the `rove box` CLI tests: a private ROVE_HOME, the test HTTP server on
 # 127.0.0.1 serving $WWW, and small assertions. Source it; it cleans up on exit.
 set -u

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # What unpacking a box may cost is bounded while it happens: the total unpacked size (4 x the
 # metadata's virtual_size, else 64 GiB, else ROVE_BOX_MAX_UNPACKED), the number of entries, and
 # the free space of the store, checked before the bytes arrive. Each refusal names the box, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Builds small test boxes, good and crafted-bad, for rove's box tests.
 
     mkbox.py KIND OUT [--size BYTES] [--compress none|gz|xz|zst] [--provider P] [--vagrantfile]

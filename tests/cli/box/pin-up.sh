@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # `rove up` with box_checksum: a cached box is used only when its recorded checksum is the one
 # pinned; a different box of the same name in the store is not taken for it. Needs libvirtd
 # (the provider is probed before the box is fetched); no guest is created.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Every crafted archive is refused with the entry named, nothing lands outside the store, and
 # nothing half-made is left inside it.
 . "$(dirname "$0")/lib.sh"

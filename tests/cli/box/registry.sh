@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Box names ORG/NAME resolve through a box registry as Vagrant's do: $ROVE_BOX_REGISTRY/ORG/NAME
 # (else $VAGRANT_SERVER_URL), asked for JSON, redirects followed (https only, but within
 # 127.0.0.0/8), the host's architecture chosen, the token sent to the registry's origin only.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # remove refuses while a machine known to this host uses the box; prune keeps boxes in use.
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$T/cat"

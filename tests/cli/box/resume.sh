@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Resuming: a dropped connection continues where it stopped (the bytes before the drop are not
 # fetched again); a killed add resumes from its partial file; a server without Range support and
 # a changed file restart cleanly from zero.

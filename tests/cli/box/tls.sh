@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # TLS: a certificate that does not verify is refused, naming the URL and --insecure; with
 # --insecure the box is added.
 . "$(dirname "$0")/lib.sh"

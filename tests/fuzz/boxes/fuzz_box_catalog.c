@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the catalog parser and version selection must never crash or leak, and a
  * rejected catalog must say why. */
 #include "boxes/catalog.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: metadata.json and host index parsers must never crash or leak; accepted
  * metadata must hold a provider and paths that stay inside the box. */
 #include "boxes/host_index.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the unpacker, fed any bytes as a box archive, must never crash or leak, and
  * must never create anything outside its folder (checked: the folder's parent holds only it). */
 #include "boxes/unpack.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the control socket's request parser must answer any line a client sends with
  * a reply, a checked request or an error, without crashing, leaking or undefined behaviour; and
  * a request it accepts must be one the monitor can act on.

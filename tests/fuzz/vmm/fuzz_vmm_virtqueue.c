@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the split virtqueue must follow or refuse whatever a guest puts in its rings
  * without reading or writing outside guest memory and without looping forever.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/catalog.h"
 
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/checksum.h"
 
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/host_index.h"
 #include "util/fs.h"
 #include "util/strbuf.h"

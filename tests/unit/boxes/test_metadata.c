@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/metadata.h"
 
 #include <setjmp.h>

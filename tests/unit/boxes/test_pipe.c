@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The download pipe (boxes/pipe.c): blocks reach the consumer in order and whole, and the digest,
  * computed on the pipe's own hashing thread, covers every byte the download read, also when the
  * consumer stops early and the rest is drained from the download itself. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "boxes/paths.h"
 #include "boxes/store.h"
 #include "util/fs.h"

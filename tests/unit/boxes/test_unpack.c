@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The unpacker on archives built here with libarchive's writer. */
 #include "boxes/unpack.h"
 #include "util/fs.h"

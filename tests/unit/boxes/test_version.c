@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "util/version.h"
 
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The option tables' parser and usage text (cli/options.h). */
 #include "cli/options.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rove-provider-fake: a provider module for the engine's unit tests. It keeps its "machine" as a
  * file in the state folder, journals two resources on create as a real provider does, appends
  * every call to $FAKE_PROVIDER_LOG ("create", "destroy fake.disk,fake.domain", ...) and fails

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The engine (engine/engine.h, engine/plan.h) against the fake provider module: what each
  * operation asks of the provider, what it journals and records, and that a failure at any step
  * leaves nothing half-created (or, for a failed clean-up, keeps the journal for the next try). */

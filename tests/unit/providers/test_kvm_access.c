@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Whether libvirt's QEMU user can open /dev/kvm (providers/libvirt/kvm_access.c). */
 #include "providers/libvirt/kvm_access.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The accelerator choice, fed the /proc/cpuinfo and /proc/modules of different hosts. */
 #include "providers/common/accel.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Domain XML generation: escaping, forwards, kernel boot; every generated document is checked by
  * libvirt itself (the test:///default driver defines it) and by virt-xml-validate's schema. */
 #include "providers/libvirt/connection.h"

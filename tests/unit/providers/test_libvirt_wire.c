@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The libvirt provider's state over the daemon socket (providers/libvirt/wire.c), against a fake
  * daemon speaking libvirt's remote protocol on a Unix socket in a temporary folder. The real
  * daemon is exercised by the VM tests, whose every `rove status` takes this path. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The module loader: search folders, the real libvirt module from the build tree, and modules
  * that are missing or broken (no entry symbol, wrong ABI version, wrong name, not an ELF file). */
 #include "providers/loader.h"

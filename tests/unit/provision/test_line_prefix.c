@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The line splitter that prefixes provisioner output with the machine's name. */
 #include "provision/line_prefix.h"
 #include "util/strbuf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Provisioner digests and the record of what ran. */
 #include "machine/machinefile.h"
 #include "provision/provision_record.h"

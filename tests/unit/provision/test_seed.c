@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The cloud-init NoCloud seed: its documents parsed back as YAML, and the ISO image read back with
  * libarchive and checked with isoinfo. */
 #include "provision/keys.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shell quoting: checked against a real /bin/sh, which must get back exactly the original bytes. */
 #include "machine/machinefile.h"
 #include "provision/shell_quote.h"

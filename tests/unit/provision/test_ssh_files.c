@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Key generation, known_hosts entries, the OpenSSH client config and the console tail. */
 #include "provision/console_tail.h"
 #include "provision/keys.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A freestanding guest for rove-vmm's tests: entered through the same 64-bit Linux boot entry as
  * a kernel, it exercises every device and reports on the serial console, then ends the VM the
  * way the command line asks (microguest.mode=reset|halt|wait|echo|triplefault); with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The machine's disk as a clone of the box's raw image: contents equal, holes preserved, grown
  * to the requested size, an existing file never overwritten. */
 #include "providers/vmm/disk_clone.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pure parts of launching and watching rove-vmm: its command line, the KVM verdict from
  * cpuinfo/modules text, the control socket's replies, the machine record, the binary search. */
 #include "providers/vmm/control_client.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The qcow2 reader against images made by qemu-img: versions 2 and 3, several cluster sizes,
  * compressed clusters, zero clusters; the raw output must equal `qemu-img convert -O raw` byte
  * for byte and stay sparse. Corrupt headers and tables are refused without crashing. */

@@ -22,7 +22,7 @@ char *lv_extra_disk_volume_name(const char *project_id, const char *machine, siz
 
 char *lv_seed_volume_name(const char *project_id, const char *machine)
 {
-    return xasprintf("rove-%s-%s-seed.iso", project_id, machine);
+    return xasprintf("rove-%s-%s" LV_SEED_VOLUME_SUFFIX, project_id, machine);
 }
 
 static void add_sanitised(struct strbuf *sb, const char *s)

@@ -10,6 +10,8 @@
 /* All newly allocated. */
 char *lv_domain_name(const char *project_id, const char *machine);
 char *lv_disk_volume_name(const char *project_id, const char *machine);
+/* The seed volume's name ends so (snapshot.c tells the seed from a box's second disk by it). */
+#define LV_SEED_VOLUME_SUFFIX "-seed.iso"
 char *lv_seed_volume_name(const char *project_id, const char *machine);
 /* The machine's overlay on its box's disk number index (2, 3...: the box's "disks" after the
  * first). */

@@ -4,6 +4,7 @@
  * is left out: a raw image has no internal snapshots, and it never changes. */
 #include "providers/libvirt/connection.h"
 #include "providers/libvirt/domain_xml.h"
+#include "providers/libvirt/naming.h"
 #include "providers/libvirt/ops.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -11,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The seed, when there is one, is vdb (domain_xml.c); without one vdb may be a box's second
+ * disk, which is snapshotted like the first. */
 static bool has_seed_disk(virDomainPtr dom)
 {
     char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-    bool seed = xml && strstr(xml, "<target dev='vdb'") != NULL;
+    bool seed = xml && strstr(xml, LV_SEED_VOLUME_SUFFIX "'") != NULL;
     free(xml);
     return seed;
 }

@@ -195,6 +195,33 @@ static void test_kernel_boot_or_disk_boot(void **state)
     free(xml);
 }
 
+/* A box's other disks follow vda, after the seed when there is one. */
+static void test_extra_disks_follow_the_seed(void **state)
+{
+    (void)state;
+    static const char *const extra[] = {"/pool/rove-0123abcd-web-disk2.qcow2",
+                                        "/pool/rove-0123abcd-web-disk3.qcow2"};
+    struct domain_config c = base_config();
+    c.extra_disk_paths = extra;
+    c.nextra_disks = 2;
+    char *xml = domain_xml_build(&c);
+    assert_non_null(strstr(xml, "<source file='/pool/rove-0123abcd-web-disk2.qcow2'/>\n"
+                                "      <target dev='vdc' bus='virtio'/>"));
+    assert_non_null(strstr(xml, "<source file='/pool/rove-0123abcd-web-disk3.qcow2'/>\n"
+                                "      <target dev='vdd' bus='virtio'/>"));
+    free(libvirt_round_trip(xml));
+    schema_validate(xml);
+    free(xml);
+
+    c.seed_path = NULL;
+    xml = domain_xml_build(&c);
+    assert_non_null(strstr(xml, "<source file='/pool/rove-0123abcd-web-disk2.qcow2'/>\n"
+                                "      <target dev='vdb' bus='virtio'/>"));
+    assert_null(strstr(xml, "<readonly/>"));
+    free(libvirt_round_trip(xml));
+    free(xml);
+}
+
 static void test_domain_type_follows_accelerator(void **state)
 {
     (void)state;
@@ -220,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_forwards_and_network),
         cmocka_unit_test(test_invalid_forwards_are_refused),
         cmocka_unit_test(test_kernel_boot_or_disk_boot),
+        cmocka_unit_test(test_extra_disks_follow_the_seed),
         cmocka_unit_test(test_domain_type_follows_accelerator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,6 +42,18 @@ static void read_file_dest(struct yaml_walk *w, yaml_node_t *v, void *target)
     yw_string(w, v, "a guest path", &((struct provisioner *)target)->dest);
 }
 
+/* A dest ending in '/' is a folder: the file (or folder) keeps its own name there, as with cp. */
+static void keep_source_name(struct provisioner *p)
+{
+    size_t n = strlen(p->dest);
+    const char *slash = strrchr(p->src, '/');
+    if (n == 0 || p->dest[n - 1] != '/' || !slash || !slash[1])
+        return;
+    char *joined = xasprintf("%s%s", p->dest, slash + 1);
+    free(p->dest);
+    p->dest = joined;
+}
+
 static void read_file(struct yaml_walk *w, yaml_node_t *v, void *target)
 {
     static const struct yw_field fields[] = {
@@ -55,6 +67,8 @@ static void read_file(struct yaml_walk *w, yaml_node_t *v, void *target)
     yw_mapping(w, v, "a file provisioner", fields, &r->p);
     if (v->type == YAML_MAPPING_NODE && before == w->errs->count && (!r->p.src || !r->p.dest))
         yw_error(w, v, "a file provisioner needs both 'src' and 'dest'");
+    else if (r->p.src && r->p.dest)
+        keep_source_name(&r->p);
 }
 
 static void read_args(struct yaml_walk *w, yaml_node_t *v, void *target)

@@ -174,6 +174,20 @@ static void test_full_file(void **state)
     machinefile_free(mf);
 }
 
+/* A file provisioner's dest ending in '/' keeps the source's name, as cp does. */
+static void test_file_dest_folder_keeps_the_name(void **state)
+{
+    (void)state;
+    struct machinefile *mf = parse_ok("version: 1\nmachines:\n  web:\n    box: x\n    provision:\n"
+                                      "      - file: {src: conf/app.ini, dest: /etc/app/}\n"
+                                      "      - file: {src: conf, dest: /srv/}\n"
+                                      "      - file: {src: conf/app.ini, dest: /etc/other.ini}\n");
+    assert_string_equal(mf->machines[0].provisioners[0].dest, "/etc/app/app.ini");
+    assert_string_equal(mf->machines[0].provisioners[1].dest, "/srv/conf");
+    assert_string_equal(mf->machines[0].provisioners[2].dest, "/etc/other.ini");
+    machinefile_free(mf);
+}
+
 static void test_minimal_defaults(void **state)
 {
     (void)state;
@@ -270,6 +284,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_file),
+        cmocka_unit_test(test_file_dest_folder_keeps_the_name),
         cmocka_unit_test(test_minimal_defaults),
         cmocka_unit_test(test_order_kept),
         cmocka_unit_test(test_anchors_and_extension_keys),

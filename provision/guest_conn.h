@@ -22,10 +22,17 @@ struct guest_target {
     int timeout_s; /* for connecting and each network wait; 0 means 10 s */
 };
 
+enum guest_symlink_order {
+    GUEST_SYMLINK_UNKNOWN = 0, /* not probed yet (provision/sftp_symlink.c) */
+    GUEST_SYMLINK_AS_LIBSSH,   /* the server takes libssh's order */
+    GUEST_SYMLINK_SWAPPED,     /* it takes the other one */
+};
+
 struct guest_conn {
     ssh_session session;
     sftp_session sftp; /* opened on first upload */
     char *machine;
+    enum guest_symlink_order symlink_order;
 };
 
 enum guest_connect_result {

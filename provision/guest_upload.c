@@ -2,6 +2,7 @@
 #include "provision/guest_upload.h"
 #include "provision/guest_conn.h"
 #include "provision/prov_error.h"
+#include "provision/sftp_symlink.h"
 #include "util/fs.h"
 #include "util/interrupt.h"
 #include "util/strbuf.h"
@@ -177,9 +178,7 @@ static int upload_link(struct guest_conn *c, const char *local, const char *remo
         return prov_fail(err, "cannot read link %s: %s", local, strerror(errno));
     target[n] = '\0';
     sftp_unlink(c->sftp, remote); /* replace, like a file would be */
-    if (sftp_symlink(c->sftp, target, remote) < 0)
-        return fail_remote(c, err, "create link", remote);
-    return 0;
+    return guest_symlink(c, target, remote, err);
 }
 
 static int upload_entry(struct guest_conn *c, const char *local, const char *remote, char **err)

@@ -15,8 +15,9 @@
 
 /* Run as root in the guest with $1 = dest, $2 = the uploaded copy, $3 = the login user: dest
  * becomes a mirror of the host folder, as with rsync --delete (Vagrant's rsync default). First
- * what the host no longer has goes, and whatever changed between file and folder (cp cannot put
- * one in the other's place); then the copy, then the login user gets it all. */
+ * what the host no longer has goes, whatever changed between file and folder (cp cannot put one
+ * in the other's place) and every link on either side (cp does not replace a link); then the
+ * copy, then the login user gets it all. */
 static const char mirror_script[] =
     "set -e\n"
     "mkdir -p -- \"$1\"\n"
@@ -28,6 +29,7 @@ static const char mirror_script[] =
     "    elif [ -d \"$s\" ] && [ ! -L \"$s\" ]; then\n"
     "      { [ -d \"$p\" ] && [ ! -L \"$p\" ]; } || rm -rf -- \"$p\"\n"
     "    elif [ -d \"$p\" ] && [ ! -L \"$p\" ]; then rm -rf -- \"$p\"\n"
+    "    elif [ -L \"$p\" ] || [ -L \"$s\" ]; then rm -f -- \"$p\"\n"
     "    fi\n"
     "  done' \"$2\" {} +\n"
     "cp -R -- \"$2\"/. .\n"

@@ -106,6 +106,13 @@ int cmd_plan(struct cmd_ctx *ctx, int argc, char **argv, struct engine_plan *pla
 int cmd_each_machine(struct cmd_ctx *ctx, int argc, char **argv, unsigned how,
                      int (*step)(struct machine_runtime *rt, void *arg), void *arg);
 
+/* Connects to the running machine named and calls step(rt, conn, arg) (a failure of step has
+ * been reported by it). Returns EXIT_OK, EXIT_FAIL, or the selection's exit code. */
+struct guest_conn;
+int cmd_on_guest(struct cmd_ctx *ctx, char *name,
+                 int (*step)(struct machine_runtime *rt, struct guest_conn *conn, void *arg),
+                 void *arg);
+
 /* --provision / --no-provision, for the commands that bring machines up: fields of type
  * enum provision_mode (engine/engine.h), default PROVISION_DEFAULT. */
 #define OPT_PROVISION_MODE(T, f)                                                                   \

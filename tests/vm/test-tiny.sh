@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The whole life of a machine on the tiny box (no cloud-init: the insecure-key path) through
 # libvirt: up, provisioners checked inside the guest, ssh, ssh-config, status, halt, reload,
+# upload and download (links, executables, spaces),
 # provision, failures, locks, kill -9 during up, destroy leaving nothing behind, and box remove
 # taking the box's base volumes with it.
 . "$(dirname "$0")/../cli/lib.sh"
@@ -12,6 +13,7 @@ build_box tiny
 PORT=$(free_port)
 mkdir -p scripts conf app/sub
 echo "synced file" > app/sub/data.txt
+ln -s sub/data.txt app/link
 cat > scripts/setup.sh <<'SH'
 #!/bin/sh
 echo "script args: $*"
@@ -112,7 +114,7 @@ echo "new" > app/new.txt
 run provision
 expect_rc "provision syncs again" 0
 run ssh web -c 'cd /srv/app && ls -A | sort | tr "\n" " "; cat sub new.txt'
-[ "$OUT" = "new.txt sub now a file
+[ "$OUT" = "link new.txt sub now a file
 new" ] && ok "sync mirrors the host folder" || not_ok "sync mirrors the host folder" "$OUT"
 
 # a second command on a locked machine waits and says so, or with --no-wait fails at once
@@ -135,6 +137,35 @@ run up
 expect_rc "up starts a stopped machine" 0
 run ssh web -c 'cat /var/lib/rove-test/count'
 [ "$OUT" = 5 ] && ok "disk survived halt; no provisioning on restart" || not_ok "state after halt/up" "$OUT"
+
+# Links through SFTP on Dropbear with OpenSSH's sftp-server (which takes a link's paths the other
+# way round): a synced link, and an upload/download round trip of a folder with a link, an
+# executable and a name with a space.
+run ssh web -c 'readlink /srv/app/link'
+[ "$OUT" = sub/data.txt ] && ok "a synced link is the same link in the guest" || not_ok "a synced link is the same link in the guest" "$OUT"
+mkdir -p "$WORK/trip/in"
+echo "spaced data" >"$WORK/trip/in/file with space"
+printf '#!/bin/sh\necho ran\n' >"$WORK/trip/in/run.sh" && chmod 755 "$WORK/trip/in/run.sh"
+ln -s "file with space" "$WORK/trip/in/link"
+run upload web "$WORK/trip/in" trip
+expect_rc "upload of a folder exits 0" 0
+run ssh web -c 'readlink trip/link; trip/run.sh; cat "trip/file with space"; test -L "file with space" && echo stray-link'
+[ "$OUT" = "file with space
+ran
+spaced data" ] && ok "the upload kept the link, the executable and the spaced name" || not_ok "the upload kept the link, the executable and the spaced name" "$OUT"
+run download web trip "$WORK/trip/out"
+expect_rc "download of a folder exits 0" 0
+[ "$(readlink "$WORK/trip/out/link")" = "file with space" ] && [ -x "$WORK/trip/out/run.sh" ] &&
+    [ "$(cat "$WORK/trip/out/file with space")" = "spaced data" ] &&
+    ok "the download brought the link, the executable and the spaced name back" ||
+    not_ok "the download brought the link, the executable and the spaced name back" "$(ls -la "$WORK/trip/out")"
+run upload web "$WORK/trip/missing"
+expect_rc "upload of a missing file exits 1" 1
+expect_err "and names it" "$WORK/trip/missing"
+run download web /nonexistent "$WORK/trip"
+expect_rc "download of a missing file exits 1" 1
+run upload web
+expect_rc "upload without SRC is a usage error" 2
 run reload
 expect_rc "reload exits 0" 0
 

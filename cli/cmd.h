@@ -112,6 +112,11 @@ struct guest_conn;
 int cmd_on_guest(struct cmd_ctx *ctx, char *name,
                  int (*step)(struct machine_runtime *rt, struct guest_conn *conn, void *arg),
                  void *arg);
+/* Through cmd_on_guest: copy(conn, src, dest, &err) (guest_upload or guest_download), then
+ * "NAME: VERB SRC to DEST", or the copy's error. */
+typedef int (*cmd_copy_fn)(struct guest_conn *c, const char *src, const char *dest, char **err);
+int cmd_copy_on_guest(struct cmd_ctx *ctx, char *name, cmd_copy_fn copy, const char *verb,
+                      const char *src, const char *dest);
 
 /* --provision / --no-provision, for the commands that bring machines up: fields of type
  * enum provision_mode (engine/engine.h), default PROVISION_DEFAULT. */

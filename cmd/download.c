@@ -1,32 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* rove download: files and folders from a running machine to the host. */
 #include "cli/cmd.h"
-#include "engine/engine.h"
-#include "provision/guest_conn.h"
 #include "provision/guest_download.h"
-#include "util/log.h"
-
-#include <stdlib.h>
-
-static int download_step(struct machine_runtime *rt, struct guest_conn *conn, void *arg)
-{
-    char **paths = arg; /* SRC, DEST */
-    char *err = NULL;
-    int rc = guest_download(conn, paths[0], paths[1], &err);
-    if (rc == 0)
-        log_info(RT_FMT "downloaded %s to %s", rt->m->name, paths[0], paths[1]);
-    else
-        log_error("%s", err ? err : "the download failed");
-    free(err);
-    return rc;
-}
 
 static int run_download(struct cmd_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2 || argc > 3)
         return cmd_usage_error(ctx->cmd, "takes NAME SRC [DEST]");
-    char *paths[] = {argv[1], argc == 3 ? argv[2] : "."};
-    return cmd_on_guest(ctx, argv[0], download_step, paths);
+    return cmd_copy_on_guest(ctx, argv[0], guest_download, "downloaded", argv[1],
+                             argc == 3 ? argv[2] : ".");
 }
 
 const struct cmd cmd_download = {

@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* rove upload: files and folders from the host into a running machine. */
 #include "cli/cmd.h"
-#include "engine/engine.h"
-#include "provision/guest_conn.h"
 #include "provision/guest_upload.h"
-#include "util/log.h"
 #include "util/strbuf.h"
 
 #include <stdlib.h>
@@ -22,26 +19,13 @@ static char *own_name(const char *src)
     return xstrndup(src + start, n - start);
 }
 
-static int upload_step(struct machine_runtime *rt, struct guest_conn *conn, void *arg)
-{
-    char **paths = arg; /* SRC, DEST */
-    char *err = NULL;
-    int rc = guest_upload(conn, paths[0], paths[1], &err);
-    if (rc == 0)
-        log_info(RT_FMT "uploaded %s to %s", rt->m->name, paths[0], paths[1]);
-    else
-        log_error("%s", err ? err : "the upload failed");
-    free(err);
-    return rc;
-}
-
 static int run_upload(struct cmd_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2 || argc > 3)
         return cmd_usage_error(ctx->cmd, "takes NAME SRC [DEST]");
-    char *paths[] = {argv[1], argc == 3 ? xstrdup(argv[2]) : own_name(argv[1])};
-    int rc = cmd_on_guest(ctx, argv[0], upload_step, paths);
-    free(paths[1]);
+    char *dest = argc == 3 ? xstrdup(argv[2]) : own_name(argv[1]);
+    int rc = cmd_copy_on_guest(ctx, argv[0], guest_upload, "uploaded", argv[1], dest);
+    free(dest);
     return rc;
 }
 

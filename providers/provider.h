@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ROVE_PROVIDER_ABI_VERSION 4
+#define ROVE_PROVIDER_ABI_VERSION 5
 /* The one symbol a module exports: const struct rove_provider *rove_provider_entry(void). */
 #define ROVE_PROVIDER_ENTRY "rove_provider_entry"
 /* Module file name for provider NAME: ROVE_PROVIDER_PREFIX NAME ROVE_PROVIDER_SUFFIX. */
@@ -151,6 +151,20 @@ struct rove_endpoint {
     int port;
 };
 
+/* ---- Snapshots ---- */
+
+/* One snapshot of a machine, as snapshot_list reports it (strings borrowed for the call). */
+struct rove_snapshot {
+    const char *name;
+    int64_t created; /* seconds since the epoch */
+    bool memory;     /* the running machine's memory was saved with its disks: restoring it
+                      * resumes the machine; without, it is restored stopped */
+    bool current;    /* the snapshot the machine was last saved as or restored to */
+};
+
+/* snapshot_list calls it once per snapshot, in no particular order. */
+typedef void (*rove_snapshot_fn)(void *arg, const struct rove_snapshot *snapshot);
+
 /* ---- The table of operations ---- */
 
 struct rove_provider {
@@ -186,10 +200,17 @@ struct rove_provider {
      * machine still uses. log_level as in rove_machine_ctx. */
     int (*remove_box_copies)(const struct rove_box *box, int log_level);
 
-    /* Optional (NULL when the provider has no snapshots). */
+    /* Optional, all four or none (NULL when the provider has no snapshots). Names are checked by
+     * rove core ([A-Za-z0-9._-], 1 to 64 characters) before they get here.
+     * save: of a running machine, its disks and memory; of a stopped one, its disks. Saving a
+     * name that exists is an error; a failed save leaves no snapshot behind.
+     * restore: a snapshot with memory leaves the machine running as it was saved; one without
+     * leaves it stopped. delete: removes the one snapshot, keeping the others.
+     * list: calls each(arg, snapshot) for every snapshot of the machine. */
     int (*snapshot_save)(const struct rove_machine_ctx *ctx, const char *name);
     int (*snapshot_restore)(const struct rove_machine_ctx *ctx, const char *name);
     int (*snapshot_delete)(const struct rove_machine_ctx *ctx, const char *name);
+    int (*snapshot_list)(const struct rove_machine_ctx *ctx, rove_snapshot_fn each, void *arg);
 };
 
 typedef const struct rove_provider *(*rove_provider_entry_fn)(void);

@@ -47,6 +47,7 @@ static const struct rove_provider libvirt_provider = {
     .snapshot_save = lv_snapshot_save,
     .snapshot_restore = lv_snapshot_restore,
     .snapshot_delete = lv_snapshot_delete,
+    .snapshot_list = lv_snapshot_list,
 };
 
 __attribute__((visibility("default"))) const struct rove_provider *LV_DRIVER_ENTRY_FN(void)

@@ -62,6 +62,8 @@ TO_DRIVER(remove_box_copies, (const struct rove_box *box, int log_level), (box, 
 TO_DRIVER(snapshot_save, (const struct rove_machine_ctx *ctx, const char *name), (ctx, name))
 TO_DRIVER(snapshot_restore, (const struct rove_machine_ctx *ctx, const char *name), (ctx, name))
 TO_DRIVER(snapshot_delete, (const struct rove_machine_ctx *ctx, const char *name), (ctx, name))
+TO_DRIVER(snapshot_list, (const struct rove_machine_ctx *ctx, rove_snapshot_fn each, void *arg),
+          (ctx, each, arg))
 
 /* Over the daemon's socket when the URI and the daemon allow it; the driver otherwise. */
 static int state(const struct rove_machine_ctx *ctx, struct rove_state_report *out)
@@ -100,6 +102,7 @@ static const struct rove_provider libvirt_provider = {
     .snapshot_save = snapshot_save,
     .snapshot_restore = snapshot_restore,
     .snapshot_delete = snapshot_delete,
+    .snapshot_list = snapshot_list,
 };
 
 __attribute__((visibility("default"))) const struct rove_provider *rove_provider_entry(void)

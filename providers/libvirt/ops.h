@@ -18,6 +18,7 @@ int lv_ssh_endpoint(const struct rove_machine_ctx *ctx, struct rove_endpoint *ou
 int lv_snapshot_save(const struct rove_machine_ctx *ctx, const char *name);
 int lv_snapshot_restore(const struct rove_machine_ctx *ctx, const char *name);
 int lv_snapshot_delete(const struct rove_machine_ctx *ctx, const char *name);
+int lv_snapshot_list(const struct rove_machine_ctx *ctx, rove_snapshot_fn each, void *arg);
 
 /* The SSH port recorded in the domain's rove metadata, or -1. */
 int lv_domain_ssh_port(virDomainPtr dom);

@@ -3,10 +3,13 @@
  * file in the state folder, journals two resources on create as a real provider does, appends
  * every call to $FAKE_PROVIDER_LOG ("create", "destroy fake.disk,fake.domain", ...) and fails
  * the operations named in $FAKE_PROVIDER_FAIL (comma-separated: probe, create, create-late (after
- * journaling), start, stop, destroy, state). $FAKE_PROVIDER_DIES=1 makes a started machine stop
- * at once, as a guest that crashed. */
+ * journaling), start, stop, destroy, state, snapshot-save, snapshot-restore, snapshot-delete,
+ * snapshot-list). $FAKE_PROVIDER_DIES=1 makes a started (or restored running) machine stop at
+ * once, as a guest that crashed. Snapshots are files beside the state, each holding the state it
+ * was taken in; $FAKE_PROVIDER_NO_SNAPSHOTS=1 makes the module one without snapshots. */
 #include "providers/provider.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -15,7 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define STATE_FILE "fake-state"
+#define STATE_FILE      "fake-state"
+#define SNAPSHOT_PREFIX "fake-snapshot."
+#define CURRENT_FILE    "fake-current"
+#define SEQUENCE_FILE   "fake-sequence"
 
 static void note(const char *fmt, ...)
 {
@@ -151,6 +157,123 @@ static int ssh_endpoint(const struct rove_machine_ctx *ctx, struct rove_endpoint
     return 0;
 }
 
+static void snapshot_path(const struct rove_machine_ctx *ctx, const char *name, char *out,
+                          size_t len)
+{
+    snprintf(out, len, "%s/" SNAPSHOT_PREFIX "%s", ctx->state_dir, name);
+}
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, len - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return 0;
+}
+
+static int write_small(const struct rove_machine_ctx *ctx, const char *file, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", ctx->state_dir, file);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+/* Creation times count up from a fixed second, one per save, so tests can tell them apart. */
+static long next_creation_time(const struct rove_machine_ctx *ctx)
+{
+    char path[4096], buf[32] = "0";
+    snprintf(path, sizeof path, "%s/%s", ctx->state_dir, SEQUENCE_FILE);
+    read_small(path, buf, sizeof buf);
+    long n = strtol(buf, NULL, 10) + 1;
+    snprintf(buf, sizeof buf, "%ld", n);
+    write_small(ctx, SEQUENCE_FILE, buf);
+    return 1700000000 + n;
+}
+
+static int snapshot_save(const struct rove_machine_ctx *ctx, const char *name)
+{
+    note("snapshot-save %s", name);
+    if (failing("snapshot-save"))
+        return fail(ctx, "snapshot-save");
+    char path[4096], state_file[4096], state_now[32] = "stopped", text[64];
+    snapshot_path(ctx, name, path, sizeof path);
+    if (access(path, F_OK) == 0)
+        return fail(ctx, "snapshot-save of an existing name");
+    state_path(ctx, state_file, sizeof state_file);
+    read_small(state_file, state_now, sizeof state_now);
+    snprintf(text, sizeof text, "%s %ld", state_now, next_creation_time(ctx));
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fputs(text, f);
+    if (fclose(f) != 0)
+        return -1;
+    return write_small(ctx, CURRENT_FILE, name);
+}
+
+static int snapshot_restore(const struct rove_machine_ctx *ctx, const char *name)
+{
+    note("snapshot-restore %s", name);
+    if (failing("snapshot-restore"))
+        return fail(ctx, "snapshot-restore");
+    char path[4096], text[64] = "";
+    snapshot_path(ctx, name, path, sizeof path);
+    if (read_small(path, text, sizeof text) < 0)
+        return fail(ctx, "snapshot-restore of a missing snapshot");
+    const char *dies = getenv("FAKE_PROVIDER_DIES");
+    bool running = !strncmp(text, "running ", 8) && !(dies && !strcmp(dies, "1"));
+    if (write_state(ctx, running ? "running" : "stopped") != 0)
+        return -1;
+    return write_small(ctx, CURRENT_FILE, name);
+}
+
+static int snapshot_delete(const struct rove_machine_ctx *ctx, const char *name)
+{
+    note("snapshot-delete %s", name);
+    if (failing("snapshot-delete"))
+        return fail(ctx, "snapshot-delete");
+    char path[4096];
+    snapshot_path(ctx, name, path, sizeof path);
+    return unlink(path) == 0 ? 0 : fail(ctx, "snapshot-delete of a missing snapshot");
+}
+
+static int snapshot_list(const struct rove_machine_ctx *ctx, rove_snapshot_fn each, void *arg)
+{
+    if (failing("snapshot-list"))
+        return fail(ctx, "snapshot-list");
+    char path[4096], current[256] = "";
+    snprintf(path, sizeof path, "%s/%s", ctx->state_dir, CURRENT_FILE);
+    read_small(path, current, sizeof current);
+    DIR *dir = opendir(ctx->state_dir);
+    if (!dir)
+        return -1;
+    for (struct dirent *e; (e = readdir(dir));) {
+        if (strncmp(e->d_name, SNAPSHOT_PREFIX, strlen(SNAPSHOT_PREFIX)) != 0)
+            continue;
+        const char *name = e->d_name + strlen(SNAPSHOT_PREFIX);
+        char text[64] = "";
+        snapshot_path(ctx, name, path, sizeof path);
+        read_small(path, text, sizeof text);
+        const char *space = strchr(text, ' ');
+        struct rove_snapshot s = {
+            .name = name,
+            .created = space ? strtol(space + 1, NULL, 10) : 0,
+            .memory = !strncmp(text, "running ", 8),
+            .current = !strcmp(name, current),
+        };
+        each(arg, &s);
+    }
+    closedir(dir);
+    return 0;
+}
+
 static const struct rove_provider fake = {
     .abi_version = ROVE_PROVIDER_ABI_VERSION,
     .name = "fake",
@@ -162,9 +285,24 @@ static const struct rove_provider fake = {
     .destroy = destroy,
     .state = state,
     .ssh_endpoint = ssh_endpoint,
+    .snapshot_save = snapshot_save,
+    .snapshot_restore = snapshot_restore,
+    .snapshot_delete = snapshot_delete,
+    .snapshot_list = snapshot_list,
 };
+
+/* The same provider without snapshots, as vmm is. */
+static struct rove_provider fake_without_snapshots;
 
 __attribute__((visibility("default"))) const struct rove_provider *rove_provider_entry(void)
 {
-    return &fake;
+    const char *none = getenv("FAKE_PROVIDER_NO_SNAPSHOTS");
+    if (!none || strcmp(none, "1") != 0)
+        return &fake;
+    fake_without_snapshots = fake;
+    fake_without_snapshots.snapshot_save = NULL;
+    fake_without_snapshots.snapshot_restore = NULL;
+    fake_without_snapshots.snapshot_delete = NULL;
+    fake_without_snapshots.snapshot_list = NULL;
+    return &fake_without_snapshots;
 }

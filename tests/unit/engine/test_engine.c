@@ -4,14 +4,17 @@
  * leaves nothing half-created (or, for a failed clean-up, keeps the journal for the next try). */
 #include "engine/engine.h"
 #include "engine/plan.h"
+#include "engine/snapshot.h"
 #include "machine/journal.h"
 #include "machine/machinefile.h"
 #include "providers/loader.h"
 #include "util/fs.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -81,6 +84,7 @@ static int setup(void **state)
 {
     unsetenv("FAKE_PROVIDER_FAIL");
     unsetenv("FAKE_PROVIDER_DIES");
+    unsetenv("FAKE_PROVIDER_NO_SNAPSHOTS");
     sh("rm -rf %s/.rove && : > %s", project, log_path);
     struct world *w = calloc(1, sizeof *w);
     char path[sizeof project + 32];
@@ -341,6 +345,192 @@ static void test_plan_order_and_failures(void **state)
     engine_plan_release(&plan);
 }
 
+/* The machine's snapshots as "name(memory)* ...", oldest first (* marks the current one). */
+static char *snapshots_of(struct machine_runtime *rt)
+{
+    struct snapshot_list l;
+    assert_int_equal(engine_snapshot_list(rt, &l), 0);
+    struct strbuf out = STRBUF_INIT;
+    for (size_t i = 0; i < l.count; i++)
+        sb_addf(&out, "%s%s%s%s", i ? " " : "", l.items[i].name,
+                l.items[i].memory ? "(memory)" : "", l.items[i].current ? "*" : "");
+    snapshot_list_clear(&l);
+    return sb_detach(&out);
+}
+
+static void assert_snapshots(struct machine_runtime *rt, const char *expected)
+{
+    char *got = snapshots_of(rt);
+    assert_string_equal(got, expected);
+    free(got);
+}
+
+/* The core's own messages, for the tests that check what the user is told. */
+static void capture_core_messages(void)
+{
+    last_message[0] = '\0';
+    log_set_sink(record_message);
+}
+
+static void test_snapshot_save_list_restore_delete(void **state)
+{
+    struct world *w = *state;
+    struct snapshot_restore_options stay = {.no_start = true};
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    sh(": > %s", log_path);
+    assert_int_equal(engine_snapshot_save(&w->rt, "one", false, NULL), 0);
+    assert_int_equal(engine_start(&w->rt), 0);
+    assert_int_equal(engine_snapshot_save(&w->rt, "two", false, NULL), 0);
+    assert_snapshots(&w->rt, "one two(memory)*");
+    capture_core_messages();
+    assert_int_equal(engine_snapshot_save(&w->rt, "one", false, NULL), -1);
+    log_set_sink(NULL);
+    assert_string_equal(last_message, "web: snapshot 'one' exists already ('--force' replaces it)");
+    assert_calls("snapshot-save one\nstart\nsnapshot-save two\n");
+    /* replacing deletes the old one first; the new one holds the machine as it is now */
+    assert_int_equal(engine_snapshot_save(&w->rt, "one", true, NULL), 0);
+    assert_calls("snapshot-delete one\nsnapshot-save one\n");
+    assert_snapshots(&w->rt, "two(memory) one(memory)*");
+    assert_int_equal(engine_stop(&w->rt, false), 0);
+    assert_int_equal(engine_snapshot_save(&w->rt, "cold", false, NULL), 0);
+    sh(": > %s", log_path);
+    /* a disk-only snapshot is restored stopped, and stays so with no_start */
+    assert_int_equal(engine_snapshot_restore(&w->rt, "cold", &stay), 0);
+    assert_int_equal(state_of(&w->rt), ROVE_STATE_STOPPED);
+    assert_calls("snapshot-restore cold\n");
+    assert_int_equal(engine_snapshot_delete(&w->rt, "two"), 0);
+    assert_snapshots(&w->rt, "one(memory) cold*");
+    capture_core_messages();
+    assert_int_equal(engine_snapshot_delete(&w->rt, "two"), -1);
+    assert_string_equal(last_message, "web: no snapshot 'two' (its snapshots: one, cold)");
+    assert_int_equal(engine_snapshot_restore(&w->rt, "two", &stay), -1);
+    log_set_sink(NULL);
+    assert_calls("snapshot-delete two\n"); /* nothing asked of the provider for a missing one */
+    assert_int_equal(engine_destroy(&w->rt), 0);
+}
+
+/* A snapshot with memory resumes the machine, and rove waits for its SSH: here the guest dies,
+ * so the restore fails on the wait, as an up would. */
+static void test_snapshot_restore_with_memory_waits_for_the_guest(void **state)
+{
+    struct world *w = *state;
+    struct snapshot_restore_options o = {0};
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    assert_int_equal(engine_start(&w->rt), 0);
+    assert_int_equal(engine_snapshot_save(&w->rt, "warm", false, NULL), 0);
+    sh(": > %s", log_path);
+    setenv("FAKE_PROVIDER_DIES", "1", 1);
+    assert_int_equal(engine_snapshot_restore(&w->rt, "warm", &o), -1);
+    assert_calls("snapshot-restore warm\nstart\n");
+    /* a failing provider fails the restore before any wait */
+    setenv("FAKE_PROVIDER_FAIL", "snapshot-restore", 1);
+    assert_int_equal(engine_snapshot_restore(&w->rt, "warm", &o), -1);
+    assert_calls("snapshot-restore warm\nsnapshot-restore failed\n");
+    unsetenv("FAKE_PROVIDER_FAIL");
+    assert_int_equal(engine_destroy(&w->rt), 0);
+}
+
+static void test_snapshot_push_and_pop(void **state)
+{
+    struct world *w = *state;
+    struct snapshot_restore_options stay = {.no_start = true},
+                                    keep = {.no_start = true, .no_delete = true};
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    assert_int_equal(engine_snapshot_pop(&w->rt, &stay), -1); /* nothing pushed */
+    char *first, *second;
+    assert_int_equal(engine_snapshot_save(&w->rt, NULL, false, &first), 0);
+    assert_int_equal(engine_snapshot_save(&w->rt, "named", false, NULL), 0);
+    assert_int_equal(engine_snapshot_save(&w->rt, NULL, false, &second), 0);
+    assert_int_equal(strncmp(first, SNAPSHOT_PUSH_PREFIX, strlen(SNAPSHOT_PUSH_PREFIX)), 0);
+    assert_string_not_equal(first, second);
+    sh(": > %s", log_path);
+    char expected[512];
+    /* pop restores the newest pushed snapshot and deletes it; with no_delete it stays */
+    assert_int_equal(engine_snapshot_pop(&w->rt, &keep), 0);
+    snprintf(expected, sizeof expected, "snapshot-restore %s\n", second);
+    assert_calls(expected);
+    assert_int_equal(engine_snapshot_pop(&w->rt, &stay), 0);
+    snprintf(expected, sizeof expected, "snapshot-restore %s\nsnapshot-delete %s\n", second,
+             second);
+    assert_calls(expected);
+    assert_int_equal(engine_snapshot_pop(&w->rt, &stay), 0);
+    snprintf(expected, sizeof expected, "snapshot-restore %s\nsnapshot-delete %s\n", first, first);
+    assert_calls(expected);
+    assert_snapshots(&w->rt, "named");
+    assert_int_equal(engine_snapshot_pop(&w->rt, &stay), -1);
+    free(first);
+    free(second);
+    assert_int_equal(engine_destroy(&w->rt), 0);
+}
+
+static void test_snapshot_names_are_checked_first(void **state)
+{
+    struct world *w = *state;
+    struct snapshot_restore_options o = {.no_start = true};
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    sh(": > %s", log_path);
+    char long_name[SNAPSHOT_NAME_MAX + 2];
+    memset(long_name, 'a', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    const char *bad[] = {"",      "-x",  ".hidden",     "a b",    "a/b",
+                         "../up", "<x>", "caf\xc3\xa9", long_name};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_false(snapshot_name_valid("web", bad[i]));
+        assert_int_equal(engine_snapshot_save(&w->rt, bad[i], false, NULL), -1);
+        assert_int_equal(engine_snapshot_restore(&w->rt, bad[i], &o), -1);
+        assert_int_equal(engine_snapshot_delete(&w->rt, bad[i]), -1);
+    }
+    long_name[SNAPSHOT_NAME_MAX] = '\0';
+    assert_true(snapshot_name_valid("web", long_name));
+    assert_true(snapshot_name_valid("web", "Clean-1.2_x"));
+    assert_calls(""); /* none reached the provider */
+    assert_int_equal(engine_destroy(&w->rt), 0);
+}
+
+/* A save that fails, or that the user interrupted, leaves no snapshot. */
+static void test_snapshot_failed_or_interrupted_save_leaves_none(void **state)
+{
+    struct world *w = *state;
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    setenv("FAKE_PROVIDER_FAIL", "snapshot-save", 1);
+    assert_int_equal(engine_snapshot_save(&w->rt, "one", false, NULL), -1);
+    unsetenv("FAKE_PROVIDER_FAIL");
+    assert_snapshots(&w->rt, "");
+    sh(": > %s", log_path);
+    interrupt_install();
+    raise(SIGINT);
+    assert_int_equal(engine_snapshot_save(&w->rt, "one", false, NULL), -1);
+    interrupt_reset();
+    signal(SIGINT, SIG_DFL);
+    assert_calls("snapshot-save one\nsnapshot-delete one\n");
+    assert_snapshots(&w->rt, "");
+    assert_int_equal(engine_destroy(&w->rt), 0);
+}
+
+/* No snapshots of a machine that is not created, nor with a provider that has none (vmm). */
+static void test_snapshot_refusals(void **state)
+{
+    struct world *w = *state;
+    struct snapshot_list l;
+    assert_int_equal(engine_snapshot_list(&w->rt, &l), 0);
+    assert_int_equal(l.count, 0);
+    capture_core_messages();
+    assert_int_equal(engine_snapshot_save(&w->rt, "one", false, NULL), -1);
+    assert_string_equal(last_message,
+                        "web: not created, so it has no snapshots ('rove up web' creates it)");
+    provider_unload_all();
+    setenv("FAKE_PROVIDER_NO_SNAPSHOTS", "1", 1);
+    struct machine_runtime rt;
+    runtime_init(&rt, w->mf, w->rt.m);
+    assert_int_equal(engine_snapshot_list(&rt, &l), -1);
+    assert_string_equal(last_message, "web: provider fake has no snapshots yet");
+    assert_int_equal(engine_snapshot_save(&rt, "one", false, NULL), -1);
+    log_set_sink(NULL);
+    runtime_release(&rt);
+    provider_unload_all();
+    assert_calls("");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,6 +553,14 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_module_messages_reach_the_core_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_order_and_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_save_list_restore_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_restore_with_memory_waits_for_the_guest,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_push_and_pop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_names_are_checked_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_failed_or_interrupted_save_leaves_none, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_refusals, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

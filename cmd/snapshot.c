@@ -132,8 +132,10 @@ static int list_one(struct machine_runtime *rt, void *arg)
         return -1;
     if (c->json) {
         struct json_object *o = json_object_new_object(), *list = json_object_new_array();
+        struct rove_state_report st;
+        engine_state(rt, &st);
         json_add_string(o, "machine", rt->m->name);
-        json_object_object_add(o, "created", json_object_new_boolean(rt->created));
+        json_add_string(o, "state", runtime_state_name(st.state));
         for (size_t i = 0; i < l.count; i++)
             json_object_array_add(list, snapshot_json(&l.items[i]));
         json_object_object_add(o, "snapshots", list);
@@ -243,7 +245,7 @@ static const struct cmd cmd_snapshot_list = {
     .description = "Lists the snapshots of each machine (all of them, or those named), oldest\n"
                    "first: name, creation time, whether the memory was saved, and the current\n"
                    "one (the last saved or restored).\n",
-    .json_help = "print a JSON list of {machine, created, snapshots: [{name, created (UTC, ISO "
+    .json_help = "print a JSON list of {machine, state, snapshots: [{name, created (UTC, ISO "
                  "8601), memory, current}]}",
     .args_size = sizeof(struct snapshot_args),
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Snapshots of one machine (engine/snapshot.h). */
 #include "engine/snapshot.h"
+#include "engine/forward_ports.h"
 #include "provision/guest_conn.h"
 #include "provision/guest_exec.h"
 #include "util/interrupt.h"
@@ -249,6 +250,12 @@ static int bring_back(struct machine_runtime *rt, const char *name, bool memory,
 static int restore_entry(struct machine_runtime *rt, const struct snapshot_entry *e,
                          const struct snapshot_restore_options *o, bool delete_after)
 {
+    /* Resuming a stopped machine from memory starts it: its forwarded host ports must be free,
+     * as for a start. */
+    struct rove_state_report st;
+    engine_state(rt, &st);
+    if (e->memory && st.state == ROVE_STATE_STOPPED && forward_ports_check(rt) < 0)
+        return -1;
     log_info(RT_FMT "restoring snapshot '%s'", rt->m->name, e->name);
     if (rt->provider->snapshot_restore(&rt->pctx, e->name) < 0)
         return -1;

@@ -19,7 +19,7 @@ printf 'version: 1\ndefaults: {box: ./fake.box, provider: fake, boot_timeout: 5}
 snapshots() { "$ROVE" snapshot list --json web | python3 -c '
 import json, sys
 m = json.load(sys.stdin)[0]
-print(m["machine"], m["created"], " ".join(
+print(m["machine"], m["state"], " ".join(
     s["name"] + ("(memory)" if s["memory"] else "") + ("*" if s["current"] else "") +
     ("" if s["created"].endswith("Z") else "(no time)") for s in m["snapshots"]))'; }
 
@@ -51,8 +51,8 @@ expect_err "and the limit" "at most 64 characters"
 run snapshot list web
 expect_rc "list of a machine that is not created exits 0" 0
 expect_err "and says so" "web: not created"
-[ "$(snapshots)" = "web False " ] && ok "list --json of it: created false, no snapshots" ||
-    not_ok "list --json of it: created false, no snapshots" "$(snapshots)"
+[ "$(snapshots)" = "web not created " ] && ok "list --json of it: not created, no snapshots" ||
+    not_ok "list --json of it: not created, no snapshots" "$(snapshots)"
 run snapshot save web one
 expect_rc "save of a machine that is not created fails" 1
 expect_err "naming the machine" "web: not created"
@@ -80,7 +80,7 @@ expect_out "list has a header" "MACHINE"
 expect_out "and the snapshot" "web              one"
 expect_out "and the pushed one" "web              push_"
 case "$(snapshots)" in
-"web True one push_"*"*") ok "list --json: both, oldest first, the pushed one current" ;;
+"web stopped one push_"*"*") ok "list --json: both, oldest first, the pushed one current" ;;
 *) not_ok "list --json: both, oldest first, the pushed one current" "$(snapshots)" ;;
 esac
 run snapshot restore web nope --no-start
@@ -91,11 +91,11 @@ expect_rc "restore --no-start" 0
 expect_err "says the machine stays stopped" "web: restored snapshot 'one'; the machine is stopped"
 run snapshot pop web --no-start --no-delete
 expect_rc "pop --no-delete" 0
-case "$(snapshots)" in "web True one push_"*) ok "the pushed snapshot stays" ;;
+case "$(snapshots)" in "web stopped one push_"*) ok "the pushed snapshot stays" ;;
 *) not_ok "the pushed snapshot stays" "$(snapshots)" ;; esac
 run snapshot pop web --no-start
 expect_rc "pop" 0
-[ "$(snapshots)" = "web True one" ] && ok "pop deleted what it restored" || not_ok "pop deleted what it restored" "$(snapshots)"
+[ "$(snapshots)" = "web stopped one" ] && ok "pop deleted what it restored" || not_ok "pop deleted what it restored" "$(snapshots)"
 run snapshot pop web --no-start
 expect_rc "pop with nothing pushed fails" 1
 expect_err "and says so" "web: no pushed snapshot to pop"
@@ -104,7 +104,7 @@ expect_rc "a restore that boots a guest that dies fails" 1
 expect_err "on the wait" "the machine is no longer running"
 run snapshot delete web one
 expect_rc "delete" 0
-[ "$(snapshots)" = "web True " ] && ok "no snapshot is left" || not_ok "no snapshot is left" "$(snapshots)"
+[ "$(snapshots)" = "web stopped " ] && ok "no snapshot is left" || not_ok "no snapshot is left" "$(snapshots)"
 run destroy -f
 expect_rc "destroy" 0
 finish

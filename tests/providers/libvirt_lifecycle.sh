@@ -151,9 +151,12 @@ grep -q "Linux version" "$STATE/console.log" || fail "no kernel messages in the 
 step "snapshot: save, restore, delete"
 t=$(now)
 drive snapshot-save first || fail "snapshot-save failed"
+[ "$(drive snapshot-list)" = "first memory current" ] ||
+    fail "snapshot-list of the running machine says '$(drive snapshot-list)'"
 drive snapshot-restore first || fail "snapshot-restore failed"
 wait_for_ssh_banner "$PORT" >/dev/null || fail "no SSH banner after restoring the snapshot"
 drive snapshot-delete first || fail "snapshot-delete failed"
+[ -z "$(drive snapshot-list)" ] || fail "snapshot-list after the delete says '$(drive snapshot-list)'"
 drive snapshot-restore first 2>/dev/null && fail "restoring a deleted snapshot succeeded"
 echo "snapshot save + restore + delete: $(elapsed "$t") s"
 

@@ -6,6 +6,7 @@
  * usage: provider-drive PROVIDER OP --project ID --machine NAME --state DIR [options]
  *   OP: probe | create | start | stop | state | endpoint | destroy
  *       | snapshot-save NAME | snapshot-restore NAME | snapshot-delete NAME
+ *       | snapshot-list (one line per snapshot: NAME memory|disks [current])
  *   --box DIR          unpacked box (metadata.json, box.img, kernel, initrd)   (create)
  *   --box-name NAME  --box-version VERSION   what the box layer would name it (create)
  *   --seed ISO         cloud-init seed to attach                               (create)
@@ -178,6 +179,12 @@ static int parse_args(struct drive *d, int argc, char **argv)
 
 /* As engine_destroy() does: the provider gets every record not yet released, oldest first; once
  * it removed them all the journal is empty again. */
+static void print_snapshot(void *arg, const struct rove_snapshot *s)
+{
+    (void)arg;
+    printf("%s %s%s\n", s->name, s->memory ? "memory" : "disks", s->current ? " current" : "");
+}
+
 static int run_destroy(const struct rove_provider *ops, struct drive *d)
 {
     char *path = fs_join(d->ctx.state_dir, RUNTIME_JOURNAL);
@@ -240,6 +247,8 @@ static int run(const struct rove_provider *ops, struct drive *d)
             printf("%s %d\n", e.host, e.port);
         return rc;
     }
+    if (!strcmp(d->op, "snapshot-list"))
+        return ops->snapshot_list ? ops->snapshot_list(&d->ctx, print_snapshot, NULL) : -1;
     int (*snapshot_op)(const struct rove_machine_ctx *, const char *) =
         !strcmp(d->op, "snapshot-save")      ? ops->snapshot_save
         : !strcmp(d->op, "snapshot-restore") ? ops->snapshot_restore

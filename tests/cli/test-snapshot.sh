@@ -83,6 +83,16 @@ case "$(snapshots)" in
 "web stopped one push_"*"*") ok "list --json: both, oldest first, the pushed one current" ;;
 *) not_ok "list --json: both, oldest first, the pushed one current" "$(snapshots)" ;;
 esac
+# Changing snapshots takes the machine's lock; listing them does not.
+if command -v flock >/dev/null; then
+    flock .rove/locks/web.lock "$ROVE" --no-wait snapshot save web locked >"$WORK/out" 2>"$WORK/err"
+    RC=$? OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+    expect_rc "save on a machine another command holds fails with --no-wait" 1
+    expect_err "saying it is busy" "machine 'web' is busy"
+    flock .rove/locks/web.lock "$ROVE" --no-wait snapshot list web >"$WORK/out" 2>"$WORK/err"
+    RC=$? OUT=$(cat "$WORK/out") ERR=$(cat "$WORK/err")
+    expect_rc "list does not wait for the lock" 0
+fi
 run snapshot restore web nope --no-start
 expect_rc "restoring a snapshot that does not exist fails" 1
 expect_err "naming the ones there are" "web: no snapshot 'nope' (its snapshots: one, push_"

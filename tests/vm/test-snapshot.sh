@@ -25,7 +25,8 @@ PROJECT_TAG=$(basename "$WORK")
 guest() { "$ROVE" ssh web -c "$1" 2>/dev/null; }
 snapshot_names() { "$ROVE" snapshot list --json web | python3 -c '
 import json, sys
-print(" ".join(s["name"] + ("(memory)" if s["memory"] else "") + ("*" if s["current"] else "")
+print(" ".join(s["name"] + ("(memory)" if s["memory"] else "") + ("*" if s["current"] else "") +
+               ("" if (s["created"] or "").endswith("Z") else "(no time)")
                for s in json.load(sys.stdin)[0]["snapshots"]))'; }
 
 run snapshot list web

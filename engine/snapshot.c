@@ -121,7 +121,8 @@ int engine_snapshot_list(struct machine_runtime *rt, struct snapshot_list *out)
         snapshot_list_clear(out);
         return -1;
     }
-    qsort(out->items, out->count, sizeof *out->items, by_age);
+    if (out->count > 1) /* items is NULL for none, which qsort must not be given */
+        qsort(out->items, out->count, sizeof *out->items, by_age);
     return 0;
 }
 

@@ -4,8 +4,9 @@
 # the host is seen in the guest with no rove command run (the latency is printed, not asserted:
 # load on the host decides it), a file the guest creates belongs on the host to the user running
 # rove (QEMU's own user here would be libvirt-qemu), a readonly mount refuses writes, copy entries
-# beside mounts are still copied, the mounts are back after halt + up, and destroy leaves nothing
-# behind (the shared folder itself untouched).
+# beside mounts are still copied, a guest without 9p and a mount added after create are refused
+# with what to do, the mounts are back after halt + up and after reload, and destroy leaves
+# nothing behind (the shared folder itself untouched).
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/lib.sh"
 require_libvirt
@@ -91,6 +92,24 @@ expect_rc "up on the running machine" 0
 run ssh web -c 'grep -c " /srv/app 9p " /proc/mounts'
 [ "$OUT" = 1 ] && ok "up on a running machine does not mount twice" || not_ok "up on a running machine does not mount twice" "$OUT"
 
+# A mount added after the machine was created has no device in it yet: said so, with the way out.
+cp machinefile.yaml machinefile.orig
+mkdir -p extra
+echo "      - {src: ./extra, dest: /srv/extra, type: mount}" >> machinefile.yaml
+run provision
+expect_rc "provision with a mount the machine has no device for fails" 1
+expect_err "the message says to recreate the machine" \
+    "machine web: the guest has no shared folder rove2 for /srv/extra (the machine was created before this mount was added): 'rove destroy web' and 'rove up' create it with one"
+cp machinefile.orig machinefile.yaml
+
+# A guest whose kernel lacks 9p (the modules unloaded; the tiny box has no modprobe tree).
+run ssh web -c 'sudo -n sh -c "umount /srv/app /srv/docs && rmmod 9p 9pnet_virtio"'
+expect_rc "the guest's 9p modules are unloaded" 0
+run provision
+expect_rc "provision on a guest without 9p fails" 1
+expect_err "the message names the machine and says to copy" \
+    "machine web: the guest has no 9p support (kernel modules 9p and 9pnet_virtio) to mount $WORK/app at /srv/app: use type: copy, or a box with the 9p modules"
+
 run halt
 expect_rc "halt" 0
 echo "after halt" > app/edit.txt
@@ -100,6 +119,10 @@ run ssh web -c 'cat /srv/app/edit.txt /srv/app/made-in-guest; grep -c " 9p " /pr
 [ "$OUT" = "after halt
 from-guest
 2" ] && ok "the mounts are back after halt + up" || not_ok "the mounts are back after halt + up" "$OUT" "$ERR"
+run reload
+expect_rc "reload" 0
+run ssh web -c 'grep -c " 9p " /proc/mounts'
+[ "$OUT" = 2 ] && ok "the mounts are back after reload" || not_ok "the mounts are back after reload" "$OUT" "$ERR"
 
 run destroy -f
 expect_rc "destroy" 0

@@ -29,8 +29,9 @@ const struct cmd cmd_provision = {
     .summary = "run the provisioners of running machines again",
     .args = "[NAME...]",
     .description = "Copies the sync: folders into each running machine (all of them, or those "
-                   "named) and runs every provisioner again, 'run: once' ones included. Output "
-                   "streams live, each line prefixed with the machine's name.",
+                   "named), mounting type: mount ones that are not mounted, and runs every "
+                   "provisioner again, 'run: once' ones included. Output streams live, each line "
+                   "prefixed with the machine's name.",
     .epilogue = "Exit code 1 when a provisioner fails; the message names the machine, the "
                 "provisioner and its exit status.",
 };

@@ -42,7 +42,8 @@ int engine_wait(struct machine_runtime *rt, bool first_boot, struct guest_conn *
  * according to mode. */
 int engine_provision(struct machine_runtime *rt, struct guest_conn *conn, enum provision_mode mode,
                      bool first_boot);
-/* Copies the machine's `sync:` folders into it. */
+/* Mounts the machine's `sync:` folders of type: mount (unless mounted already) and copies the
+ * others into it. */
 int engine_sync(struct machine_runtime *rt, struct guest_conn *conn);
 /* Runs the machine's provisioners over conn according to mode, naming the one that failed. */
 int engine_run_provisioners(struct machine_runtime *rt, struct guest_conn *conn,

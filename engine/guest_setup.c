@@ -7,6 +7,7 @@
 #include "provision/guest_exec.h"
 #include "provision/guest_wait.h"
 #include "provision/insecure_key.h"
+#include "provision/mounts.h"
 #include "provision/provisioners.h"
 #include "provision/shell_quote.h"
 #include "provision/sync.h"
@@ -143,10 +144,29 @@ int engine_wait_and_provision(struct machine_runtime *rt, enum provision_mode mo
     return rc;
 }
 
+/* The k-th mount entry of the machine is the provider's k-th mount (providers/machine_spec.c):
+ * its device tag is there. Mounted ones are left as they are. */
+static int mount_folders(struct machine_runtime *rt, struct guest_conn *conn, char **err)
+{
+    const struct rove_machine_spec *spec = &rt->spec.spec;
+    for (size_t i = 0, k = 0; i < rt->m->nsyncs; i++) {
+        const struct sync_folder *s = &rt->m->syncs[i];
+        if (s->type != SYNC_MOUNT)
+            continue;
+        if (k >= spec->nmounts)
+            BUG("machine %s: mount %zu has no tag", rt->m->name, k);
+        if (provision_mount(conn, rt->m->name, spec->mounts[k++].tag, s, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int engine_sync(struct machine_runtime *rt, struct guest_conn *conn)
 {
     char *err = NULL;
-    int rc = provision_sync(conn, rt->m->name, rt->m->syncs, rt->m->nsyncs, &err);
+    int rc = mount_folders(rt, conn, &err);
+    if (rc == 0)
+        rc = provision_sync(conn, rt->m->name, rt->m->syncs, rt->m->nsyncs, &err);
     if (rc < 0)
         log_error("%s", err ? err : "sync failed");
     free(err);

@@ -24,9 +24,16 @@ struct forward {
     struct mf_pos pos;
 };
 
+/* How a sync entry reaches the guest: copied over SFTP at up, reload and provision, or mounted
+ * live (virtio-9p) at every boot. */
+enum sync_type { SYNC_COPY, SYNC_MOUNT };
+
 struct sync_folder {
     char *src;  /* absolute path on the host */
     char *dest; /* absolute path in the guest */
+    enum sync_type type;
+    bool readonly;          /* mount: the guest cannot write it */
+    struct mf_pos type_pos; /* of the type's value; line 0 when not written */
 };
 
 enum provision_kind { PROVISION_SHELL, PROVISION_SCRIPT, PROVISION_FILE };

@@ -166,11 +166,39 @@ static void read_sync_dest(struct yaml_walk *w, yaml_node_t *v, void *target)
         yw_error(w, v, "sync destination '%s' must be an absolute path in the guest", s->dest);
 }
 
+static void read_sync_type(struct yaml_walk *w, yaml_node_t *v, void *target)
+{
+    static const char *const types[] = {"copy", "mount", NULL};
+    struct sync_folder *s = target;
+    char *type = NULL;
+    if (yw_choice(w, v, "type", types, &type))
+        s->type = strcmp(type, "mount") == 0 ? SYNC_MOUNT : SYNC_COPY;
+    s->type_pos = yw_pos(v);
+    free(type);
+}
+
+static void read_sync_readonly(struct yaml_walk *w, yaml_node_t *v, void *target)
+{
+    yw_bool(w, v, "readonly (true or false)", &((struct sync_folder *)target)->readonly);
+}
+
+/* A mount shares a folder of the host, so src must be one; readonly says how it is mounted. */
+static void check_sync_type(struct yaml_walk *w, yaml_node_t *item, const struct sync_folder *s)
+{
+    if (s->type == SYNC_MOUNT && !fs_is_dir(s->src))
+        yw_error(w, item, "sync source %s is not a folder: type: mount shares a folder of the host",
+                 s->src);
+    if (s->type == SYNC_COPY && s->readonly)
+        yw_error(w, item, "readonly applies to type: mount only (a copy is the guest's own)");
+}
+
 static void read_sync_item(struct yaml_walk *w, yaml_node_t *item, struct machine *m)
 {
     static const struct yw_field fields[] = {
         {"src", read_sync_src},
         {"dest", read_sync_dest},
+        {"type", read_sync_type},
+        {"readonly", read_sync_readonly},
         {NULL, NULL},
     };
     struct sync_folder s = {0};
@@ -178,6 +206,8 @@ static void read_sync_item(struct yaml_walk *w, yaml_node_t *item, struct machin
     yw_mapping(w, item, "a sync entry", fields, &s);
     if (item->type == YAML_MAPPING_NODE && (!s.src || !s.dest) && before == w->errs->count)
         yw_error(w, item, "a sync entry needs both 'src' and 'dest'");
+    if (w->errs->count == before)
+        check_sync_type(w, item, &s);
     if (w->errs->count != before) {
         free(s.src);
         free(s.dest);

@@ -36,6 +36,7 @@ static void copy_forward(struct forward *dst, const struct forward *src)
 
 static void copy_sync(struct sync_folder *dst, const struct sync_folder *src)
 {
+    *dst = *src;
     dst->src = xstrdup(src->src);
     dst->dest = xstrdup(src->dest);
 }

@@ -7,9 +7,14 @@
 #include "machine/machinefile.h"
 #include "providers/provider.h"
 
+/* Room for a 9p mount tag: "rove" and the mount's index. */
+#define ROVE_MOUNT_TAG_MAX 16
+
 struct provider_spec {
     struct rove_machine_spec spec; /* points into m and into the arrays below */
     struct rove_forward *forwards;
+    struct rove_mount *mounts;
+    char (*mount_tags)[ROVE_MOUNT_TAG_MAX];
     struct rove_option *options; /* of the provider's section: provider_spec_add_options() */
     char **paths;                /* the absolute paths options point at */
     size_t npaths;

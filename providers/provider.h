@@ -52,6 +52,15 @@ struct rove_forward {
     const char *proto; /* "tcp" or "udp" */
 };
 
+/* A host folder shared live with the guest (a `sync:` entry of `type: mount`): the provider
+ * exports it as a virtio-9p device named tag, which rove mounts in the guest at every boot. Only
+ * providers with ROVE_PROVIDER_CAN_MOUNT are handed any. */
+struct rove_mount {
+    const char *host_path; /* absolute path of an existing folder on the host */
+    const char *tag;       /* the 9p mount tag: [a-z0-9], at most 31 characters */
+    bool readonly;         /* the guest may not write */
+};
+
 /* ---- The provider's own settings: a schema it publishes, values rove checked against it ---- */
 
 enum rove_option_type {
@@ -90,6 +99,8 @@ struct rove_machine_spec {
     size_t nforwards;
     const struct rove_option *options;
     size_t noptions;
+    const struct rove_mount *mounts; /* in machinefile order */
+    size_t nmounts;
 };
 
 /* An unpacked box and its parsed metadata.json. */
@@ -167,6 +178,9 @@ typedef void (*rove_snapshot_fn)(void *arg, const struct rove_snapshot *snapshot
 
 /* ---- The table of operations ---- */
 
+/* features: the provider shares host folders with the guest (rove_machine_spec.mounts). */
+#define ROVE_PROVIDER_CAN_MOUNT (1u << 0)
+
 struct rove_provider {
     uint32_t abi_version; /* ROVE_PROVIDER_ABI_VERSION the module was built against */
     const char *name;     /* must equal the NAME in the module's file name */
@@ -174,6 +188,8 @@ struct rove_provider {
     /* The keys of the provider's machinefile section, terminated by an entry with a NULL key; a
      * module without settings points at such an entry alone. */
     const struct rove_option_spec *options;
+    /* What the provider can do beyond the required operations: ROVE_PROVIDER_* flags. */
+    uint32_t features;
 
     /* Can this provider run ctx's machine here? Returns 0 when it can; fills why (always, when
      * non-NULL: what it would use and why, or what is missing). ctx->box may be NULL. */

@@ -118,13 +118,37 @@ static size_t check_section(const struct machinefile *mf, const char *file,
     return bad;
 }
 
+/* A mount needs a provider that shares folders (vmm has no 9p device); copying works anywhere. */
+static size_t check_mounts(const struct machine *m, const char *file, struct mf_errors *errs)
+{
+    const struct rove_provider *p = NULL;
+    size_t bad = 0;
+    for (size_t i = 0; i < m->nsyncs; i++) {
+        const struct sync_folder *s = &m->syncs[i];
+        if (s->type != SYNC_MOUNT)
+            continue;
+        if (!p && !(p = provider_load_if_installed(m->provider)))
+            return 0; /* an unknown provider is reported where the machine is used */
+        if (p->features & ROVE_PROVIDER_CAN_MOUNT)
+            return 0;
+        mf_errors_add(errs, file, s->type_pos,
+                      "machine %s: provider %s cannot mount host folders (it has no virtio-9p "
+                      "device): use type: copy for %s",
+                      m->name, p->name, s->dest);
+        bad++;
+    }
+    return bad;
+}
+
 size_t provider_sections_check(const struct machinefile *mf, const char *file,
                                struct mf_errors *errs)
 {
     size_t bad = 0;
-    for (size_t i = 0; i < mf->nmachines; i++)
+    for (size_t i = 0; i < mf->nmachines; i++) {
         for (size_t j = 0; j < mf->machines[i].nsections; j++)
             bad += check_section(mf, file, &mf->machines[i].sections[j], errs);
+        bad += check_mounts(&mf->machines[i], file, errs);
+    }
     return bad;
 }
 

@@ -13,8 +13,8 @@
 /* Checks every section of every machine (and of `defaults`, merged into them) of mf, loading
  * the providers they name: a section of no installed provider, an unknown key, a value of the
  * wrong type or not among the choices, a path that does not exist are errors in errs at the
- * value's line and column of file (the machinefile as messages show it). Returns the number of
- * errors added. */
+ * value's line and column of file (the machinefile as messages show it); so is a sync entry of
+ * type: mount on a machine whose provider cannot mount. Returns the number of errors added. */
 size_t provider_sections_check(const struct machinefile *mf, const char *file,
                                struct mf_errors *errs);
 

@@ -94,6 +94,8 @@ int provision_sync(struct guest_conn *c, const char *machine, const struct sync_
                    size_t n, char **err)
 {
     for (size_t i = 0; i < n; i++) {
+        if (syncs[i].type == SYNC_MOUNT)
+            continue; /* shared live: provision/mounts.c */
         log_info("%s: syncing %s -> %s", machine, syncs[i].src, syncs[i].dest);
         if (sync_one(c, machine, &syncs[i], err) < 0)
             return -1;

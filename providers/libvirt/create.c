@@ -81,6 +81,10 @@ static int check_inputs(const struct lv_machine *m, const struct rove_box *box)
             m->name, box->dir ? box->dir : box->image, format);
     if (refuse_missing_features(m, box) != 0)
         return -1;
+    if (m->ctx->machine->nmounts && !lv_uri_is_local(m->opts.uri))
+        return error("machine %s: libvirt at %s runs on another host, which cannot mount this "
+                     "host's folders: use type: copy for its sync entries",
+                     m->name, m->opts.uri);
     if (m->ctx->seed_iso && access(m->ctx->seed_iso, R_OK) != 0)
         return error("machine %s: cannot read the cloud-init seed %s: %s", m->name,
                      m->ctx->seed_iso, strerror(errno));
@@ -183,6 +187,14 @@ static int machine_disks(struct lv_machine *m, virStoragePoolPtr pool, struct lv
     return d->seed ? 0 : -1;
 }
 
+/* Whether QEMU would run as libvirt's own user rather than as the one running rove: under the
+ * system daemon (which also serves qemu:///session to root). A session daemon's QEMU is the
+ * user's already. */
+static bool qemu_runs_as_other_user(const char *uri)
+{
+    return geteuid() == 0 || strstr(uri, ":///system") != NULL;
+}
+
 static char *build_xml(struct lv_machine *m, const struct lv_disks *d, enum accel_kind accel,
                        int ssh_port)
 {
@@ -208,6 +220,12 @@ static char *build_xml(struct lv_machine *m, const struct lv_disks *d, enum acce
         .forwards = spec->forwards,
         .nforwards = spec->nforwards,
         .restrict_network = m->opts.restrict_network,
+        .mounts = spec->mounts,
+        .nmounts = spec->nmounts,
+        /* Only machines with mounts: the others keep libvirt's separate QEMU user. */
+        .run_as = spec->nmounts && qemu_runs_as_other_user(m->opts.uri),
+        .run_uid = geteuid(),
+        .run_gid = getegid(),
     };
     char *xml = domain_xml_build(&cfg);
     free(console_log);

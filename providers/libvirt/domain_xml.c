@@ -110,6 +110,24 @@ static void add_console(struct strbuf *sb, const struct domain_config *c, const 
                "    </console>\n");
 }
 
+/* Each mount as a virtio-9p device. accessmode 'squash' (QEMU's security_model=none): QEMU
+ * creates files with the guest's owner when it may (as root) and keeps its own otherwise, so with
+ * QEMU running as the user (run_as) what the guest creates is the user's; a chown the host does
+ * not allow is ignored rather than failing the guest's cp -p or tar. */
+static void add_mounts(struct strbuf *sb, const struct domain_config *c, const char **bad)
+{
+    for (size_t i = 0; i < c->nmounts; i++) {
+        sb_add(sb, "    <filesystem type='mount' accessmode='squash'>\n"
+                   "      <driver type='path'/>\n");
+        add_escaped(sb, "      <source dir='", "mount source", c->mounts[i].host_path, "'/>\n",
+                    bad);
+        sb_addf(sb, "      <target dir='%s'/>\n", c->mounts[i].tag);
+        if (c->mounts[i].readonly)
+            sb_add(sb, "      <readonly/>\n");
+        sb_add(sb, "    </filesystem>\n");
+    }
+}
+
 /* libvirt 9.0 as Debian builds it drops <portForward> on user-mode interfaces, so the NIC and
  * its forwards are passed to QEMU directly. */
 static void add_network_args(struct strbuf *sb, const struct domain_config *c)
@@ -131,8 +149,21 @@ static bool valid_port(int port)
     return port > 0 && port < 65536;
 }
 
+/* A tag goes unescaped into the XML and into the guest's mount command: rove's own [a-z0-9]. */
+static bool valid_tag(const char *tag)
+{
+    size_t n = tag ? strlen(tag) : 0;
+    return n > 0 && n <= 31 && strspn(tag, "abcdefghijklmnopqrstuvwxyz0123456789") == n;
+}
+
 static int check_config(const struct domain_config *c)
 {
+    for (size_t i = 0; i < c->nmounts; i++)
+        if (!valid_tag(c->mounts[i].tag) || !c->mounts[i].host_path ||
+            c->mounts[i].host_path[0] != '/')
+            return error("machine %s: mount %zu: the tag must be 1-31 of [a-z0-9] and the "
+                         "folder an absolute path",
+                         c->machine, i + 1);
     if (!valid_port(c->ssh_port))
         return error("domain %s: SSH port %d is not a valid port", c->name, c->ssh_port);
     for (size_t i = 0; i < c->nforwards; i++) {
@@ -173,8 +204,16 @@ char *domain_xml_build(const struct domain_config *c)
                 "  <devices>\n");
     add_disks(&sb, c, &bad);
     add_console(&sb, c, &bad);
+    add_mounts(&sb, c, &bad);
     sb_add(&sb, "    <rng model='virtio'>\n      <backend model='random'>/dev/urandom</backend>\n"
                 "    </rng>\n    <memballoon model='none'/>\n  </devices>\n");
+    /* relabel: libvirt hands the disks, seed and kernel to that user for the run, as it does
+     * to its own QEMU user. */
+    if (c->run_as)
+        sb_addf(&sb,
+                "  <seclabel type='static' model='dac' relabel='yes'>\n"
+                "    <label>+%u:+%u</label>\n  </seclabel>\n",
+                (unsigned)c->run_uid, (unsigned)c->run_gid);
     add_network_args(&sb, c);
     sb_add(&sb, "</domain>\n");
     if (bad) {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* The XML namespace of rove's <metadata> element in a domain. */
 #define ROVE_XML_NAMESPACE "https://rove.dev/xmlns/libvirt/1"
@@ -32,7 +33,14 @@ struct domain_config {
     int ssh_port;            /* host port on 127.0.0.1 forwarded to guest port 22 */
     const struct rove_forward *forwards;
     size_t nforwards;
-    bool restrict_network; /* the guest reaches only the forwards, nothing off the host */
+    bool restrict_network;           /* the guest reaches only the forwards, nothing off the host */
+    const struct rove_mount *mounts; /* host folders shared over virtio-9p */
+    size_t nmounts;
+    /* QEMU runs as run_uid:run_gid (a static DAC <seclabel>) instead of libvirt's QEMU user, so
+     * that what the guest writes in a mount belongs to the user running rove. */
+    bool run_as;
+    uid_t run_uid;
+    gid_t run_gid;
 };
 
 /* Appends s escaped for XML text and attribute values. Returns false (appending nothing) when s

@@ -91,6 +91,7 @@ static const struct rove_provider libvirt_provider = {
     .description = "virtual machines through libvirt: KVM where hardware virtualisation works, "
                    "QEMU's TCG elsewhere",
     .options = lv_option_specs,
+    .features = ROVE_PROVIDER_CAN_MOUNT,
     .probe = probe,
     .create = create,
     .start = start,

@@ -30,6 +30,27 @@ assert errs[0] == {"file": "machinefile.yaml", "line": 5, "column": 5,
     "message": "unknown key '"'"'cpu'"'"' in machine '"'"'web'"'"' (did you mean '"'"'cpus'"'"'?)"}, errs[0]
 ' && ok "--json lists {file, line, column, message}" || not_ok "--json lists {file, line, column, message}" "$OUT"
 
+# type: mount needs a provider that shares folders, and a folder to share.
+mkdir -p app
+cat > machinefile.yaml <<'YAML'
+version: 1
+machines:
+  web: {box: x, sync: [{src: ./app, dest: /srv/app, type: mount}]}
+  db:
+    box: x
+    provider: vmm
+    sync:
+      - {src: ./app, dest: /srv/app, type: mount}
+YAML
+run validate
+expect_rc "a mount on vmm exits 2" 2
+expect_err "vmm cannot mount, said at the type" "machinefile.yaml:8:44: error: machine db: provider vmm cannot mount host folders (it has no virtio-9p device): use type: copy for /srv/app"
+case $ERR in *"machine web"*) not_ok "a mount on libvirt is valid" "$ERR" ;; *) ok "a mount on libvirt is valid" ;; esac
+printf 'version: 1\nmachines:\n  web: {box: x, sync: [{src: machinefile.yaml, dest: /srv, type: mount}]}\n' > machinefile.yaml
+run validate
+expect_rc "a mount of a file exits 2" 2
+expect_err "a mount source must be a folder" "machinefile.yaml:3:24: error: sync source $WORK/machinefile.yaml is not a folder"
+
 printf 'version: 1\nmachines:\n  web: {box: x}\n' > machinefile.yaml
 mkdir -p a/b
 cd a/b

@@ -139,6 +139,15 @@ static const struct bad_case cases[] = {
      "sync source './gone' does not exist"},
     {M "  web: {box: x, sync: [{src: ., dest: srv}]}\n", 3, 39,
      "must be an absolute path in the guest"},
+    /* sync types */
+    {M "  web: {box: x, sync: [{src: s.sh, dest: /srv, type: mount}]}\n", 3, 24,
+     "is not a folder: type: mount shares a folder of the host"},
+    {M "  web: {box: x, sync: [{src: sub, dest: /srv, type: link}]}\n", 3, 53,
+     "type must be one of copy, mount, got 'link'"},
+    {M "  web: {box: x, sync: [{src: sub, dest: /srv, readonly: true}]}\n", 3, 24,
+     "readonly applies to type: mount only"},
+    {M "  web: {box: x, sync: [{src: sub, dest: /srv, type: mount, readonly: maybe}]}\n", 3, 70,
+     "readonly"},
     /* provisioner shape */
     {M "  web: {box: x, provision: [{shell: a, script: s.sh}]}\n", 3, 29,
      "exactly one of 'shell', 'script' or 'file' (found 2)"},

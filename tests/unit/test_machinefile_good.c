@@ -188,6 +188,38 @@ static void test_file_dest_folder_keeps_the_name(void **state)
     machinefile_free(mf);
 }
 
+/* type: copy is the default; a mount keeps its type, readonly flag and position through the
+ * merge of defaults into each machine. */
+static void test_sync_types(void **state)
+{
+    (void)state;
+    struct machinefile *mf =
+        parse_ok("version: 1\n"
+                 "defaults:\n"
+                 "  sync: [{src: app, dest: /srv/shared, type: mount}]\n"
+                 "machines:\n"
+                 "  web:\n"
+                 "    box: x\n"
+                 "    sync:\n"
+                 "      - {src: app, dest: /srv/copy}\n"
+                 "      - {src: conf, dest: /srv/conf, type: copy}\n"
+                 "      - {src: app, dest: /srv/ro, type: mount, readonly: true}\n");
+    const struct machine *m = &mf->machines[0];
+    assert_int_equal(m->nsyncs, 4);
+    assert_int_equal(m->syncs[0].type, SYNC_MOUNT);
+    assert_string_equal(m->syncs[0].dest, "/srv/shared");
+    assert_false(m->syncs[0].readonly);
+    assert_int_equal(m->syncs[0].type_pos.line, 3);
+    assert_int_equal(m->syncs[0].type_pos.column, 46);
+    assert_int_equal(m->syncs[1].type, SYNC_COPY);
+    assert_int_equal(m->syncs[1].type_pos.line, 0);
+    assert_int_equal(m->syncs[2].type, SYNC_COPY);
+    assert_int_equal(m->syncs[3].type, SYNC_MOUNT);
+    assert_true(m->syncs[3].readonly);
+    assert_int_equal(m->syncs[3].type_pos.line, 10);
+    machinefile_free(mf);
+}
+
 static void test_minimal_defaults(void **state)
 {
     (void)state;
@@ -285,6 +317,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_file),
         cmocka_unit_test(test_file_dest_folder_keeps_the_name),
+        cmocka_unit_test(test_sync_types),
         cmocka_unit_test(test_minimal_defaults),
         cmocka_unit_test(test_order_kept),
         cmocka_unit_test(test_anchors_and_extension_keys),

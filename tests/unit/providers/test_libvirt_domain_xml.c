@@ -239,6 +239,67 @@ static void test_domain_type_follows_accelerator(void **state)
     free(xml);
 }
 
+/* Mounts become virtio-9p <filesystem> devices; QEMU then runs as the given user, so that what
+ * the guest writes there is that user's. libvirt keeps both as written. */
+static void test_mounts_and_the_user_qemu_runs_as(void **state)
+{
+    (void)state;
+    static const struct rove_mount mounts[] = {
+        {"/home/u/my project & co/app", "rove0", false},
+        {"/home/u/docs", "rove1", true},
+    };
+    struct domain_config c = base_config();
+    c.mounts = mounts;
+    c.nmounts = 2;
+    c.run_as = true;
+    c.run_uid = 1000;
+    c.run_gid = 1001;
+    char *xml = domain_xml_build(&c);
+    assert_non_null(xml);
+    assert_non_null(strstr(xml, "<filesystem type='mount' accessmode='squash'>\n"
+                                "      <driver type='path'/>\n"
+                                "      <source dir='/home/u/my project &amp; co/app'/>\n"
+                                "      <target dir='rove0'/>\n    </filesystem>"));
+    assert_non_null(strstr(xml, "<target dir='rove1'/>\n      <readonly/>\n    </filesystem>"));
+    assert_non_null(strstr(xml, "<seclabel type='static' model='dac' relabel='yes'>\n"
+                                "    <label>+1000:+1001</label>"));
+    char *back = libvirt_round_trip(xml);
+    assert_non_null(strstr(back, "<source dir='/home/u/my project &amp; co/app'/>"));
+    assert_non_null(strstr(back, "<target dir='rove1'/>"));
+    assert_non_null(strstr(back, "<label>+1000:+1001</label>"));
+    schema_validate(xml);
+    free(back);
+    free(xml);
+
+    /* No mounts, no user of its own: libvirt's QEMU user stays. */
+    c = base_config();
+    xml = domain_xml_build(&c);
+    assert_null(strstr(xml, "<filesystem"));
+    assert_null(strstr(xml, "<seclabel"));
+    free(xml);
+}
+
+/* A tag goes into the guest's mount command, a folder is absolute: anything else is refused. */
+static void test_invalid_mounts_are_refused(void **state)
+{
+    (void)state;
+    static const struct rove_mount bad[] = {
+        {"/srv/app", "rove0'/><x y='", false},
+        {"/srv/app", "", false},
+        {"/srv/app", "a-tag-that-is-much-longer-than-31", false},
+        {"relative/app", "rove0", false},
+        {"/srv/a\001pp", "rove0", false},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct domain_config c = base_config();
+        c.mounts = &bad[i];
+        c.nmounts = 1;
+        char *xml = domain_xml_build(&c);
+        if (xml)
+            fail_msg("mount %zu (%s, %s) was accepted:\n%s", i, bad[i].host_path, bad[i].tag, xml);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +310,8 @@ int main(void)
         cmocka_unit_test(test_kernel_boot_or_disk_boot),
         cmocka_unit_test(test_extra_disks_follow_the_seed),
         cmocka_unit_test(test_domain_type_follows_accelerator),
+        cmocka_unit_test(test_mounts_and_the_user_qemu_runs_as),
+        cmocka_unit_test(test_invalid_mounts_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

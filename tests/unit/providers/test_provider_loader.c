@@ -245,6 +245,47 @@ static void test_sections_checked_against_schemas(void **state)
     }
 }
 
+/* A mount needs a provider that shares folders: vmm has no 9p device, and says to copy. libvirt
+ * gets each mount with a tag of its own; copies are not handed over. */
+static void test_mounts_need_a_provider_that_mounts(void **state)
+{
+    (void)state;
+    unsetenv("ROVE_PROVIDER_PATH");
+    struct mf_errors errs = {0};
+    struct machinefile *mf =
+        parse("version: 1\nmachines:\n"
+              "  db: {box: x, provider: vmm, sync: [{src: /tmp, dest: /srv, type: mount}]}\n",
+              &errs);
+    assert_non_null(mf);
+    assert_int_equal(provider_sections_check(mf, mf->path, &errs), 1);
+    assert_int_equal(errs.items[0].line, 3);
+    assert_int_equal(errs.items[0].column, 68);
+    assert_string_equal(errs.items[0].message,
+                        "machine db: provider vmm cannot mount host folders (it has no virtio-9p "
+                        "device): use type: copy for /srv");
+    mf_errors_free(&errs);
+    machinefile_free(mf);
+
+    mf = parse("version: 1\nmachines:\n  web:\n    box: x\n    sync:\n"
+               "      - {src: /tmp, dest: /srv/a, type: mount}\n"
+               "      - {src: /tmp, dest: /srv/copy}\n"
+               "      - {src: /, dest: /srv/b, type: mount, readonly: true}\n",
+               &errs);
+    assert_non_null(mf);
+    assert_int_equal(provider_sections_check(mf, mf->path, &errs), 0);
+    struct provider_spec s;
+    provider_spec_from_machine(&mf->machines[0], &s);
+    assert_int_equal(s.spec.nmounts, 2);
+    assert_string_equal(s.spec.mounts[0].host_path, "/tmp");
+    assert_string_equal(s.spec.mounts[0].tag, "rove0");
+    assert_false(s.spec.mounts[0].readonly);
+    assert_string_equal(s.spec.mounts[1].host_path, "/");
+    assert_string_equal(s.spec.mounts[1].tag, "rove1");
+    assert_true(s.spec.mounts[1].readonly);
+    provider_spec_release(&s);
+    machinefile_free(mf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_libvirt_module_loads_and_answers),
         cmocka_unit_test(test_machine_becomes_spec),
         cmocka_unit_test(test_sections_checked_against_schemas),
+        cmocka_unit_test(test_mounts_need_a_provider_that_mounts),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     provider_unload_all();

@@ -7,9 +7,10 @@ TINY_CMDLINE="console=ttyS0 root=LABEL=$TINY_LABEL rw quiet"
 TINY_DISK_SIZE=1G
 TINY_DISK_GB=1
 
-# Modules the kernel needs before it can reach the disk and the network (and the power button);
-# their own dependencies are added from modules.dep.
-TINY_MODULES="virtio_pci virtio_mmio virtio_blk virtio_net crc32c_generic ext4 virtio-rng button evdev"
+# Modules the kernel needs before it can reach the disk and the network (and the power button),
+# and virtio-9p for folders the host shares (sync entries of type: mount); their own dependencies
+# (9pnet, netfs, fscache) are added from modules.dep.
+TINY_MODULES="virtio_pci virtio_mmio virtio_blk virtio_net crc32c_generic ext4 virtio-rng button evdev 9pnet_virtio 9p"
 
 # Debian packages the root file system takes its programs from (with their libraries).
 TINY_PACKAGES="busybox-static,dropbear-bin,openssh-sftp-server,openssh-client,sudo,libpam-modules,bash"

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ROVE_PROVIDER_ABI_VERSION 4
+#define ROVE_PROVIDER_ABI_VERSION 5
 /* The one symbol a module exports: const struct rove_provider *rove_provider_entry(void). */
 #define ROVE_PROVIDER_ENTRY "rove_provider_entry"
 /* Module file name for provider NAME: ROVE_PROVIDER_PREFIX NAME ROVE_PROVIDER_SUFFIX. */
@@ -185,6 +185,19 @@ struct rove_provider {
      * the provider's copies of the box (libvirt: its base volumes), keeping, and naming, any a
      * machine still uses. log_level as in rove_machine_ctx. */
     int (*remove_box_copies)(const struct rove_box *box, int log_level);
+
+    /* Optional, both or neither (NULL: the provider cannot change a created machine, and rove
+     * refuses every change). ctx->machine is the machinefile's spec now; old the one the machine
+     * was built from, as rove recorded it.
+     * reconfigure_check: whether the provider can turn the machine into ctx->machine. Touches
+     * nothing (the machine may be running). Returns 0 when it can, or -1 with why naming what it
+     * cannot change (e.g. "libvirt.uri qemu:///system -> qemu:///session").
+     * reconfigure: applies ctx->machine to the stopped machine (cpus, memory, a larger disk, the
+     * forwards, its settings). All or nothing: on failure the machine keeps its old, working
+     * definition. Growing the guest's file system into a larger disk is the guest's job. */
+    int (*reconfigure_check)(const struct rove_machine_ctx *ctx,
+                             const struct rove_machine_spec *old, char *why, size_t why_len);
+    int (*reconfigure)(const struct rove_machine_ctx *ctx, const struct rove_machine_spec *old);
 
     /* Optional (NULL when the provider has no snapshots). */
     int (*snapshot_save)(const struct rove_machine_ctx *ctx, const char *name);

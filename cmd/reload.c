@@ -19,7 +19,7 @@ static int reload_one(struct machine_runtime *rt, void *arg)
 {
     const struct reload_args *a = arg;
     struct up_options up = {.provision = a->provision};
-    return engine_stop(rt, false) < 0 || engine_up(rt, &up) < 0 ? -1 : 0;
+    return engine_reload(rt, &up);
 }
 
 static int run_reload(struct cmd_ctx *ctx, int argc, char **argv)
@@ -34,8 +34,10 @@ const struct cmd cmd_reload = {
     .summary = "restart machines",
     .args = "[NAME...]",
     .description =
-        "Shuts each machine down and brings it up again (see 'rove up'): useful after changing\n"
-        "its cpus, memory or forwards in the machinefile.\n",
+        "Shuts each machine down, applies what changed in the machinefile since it was built\n"
+        "(cpus, memory, a larger disk, forwards, provider settings), and brings it up again (see\n"
+        "'rove up'). A change that cannot be applied to an existing machine (another box or\n"
+        "provider, a smaller disk) is refused before the machine is stopped.\n",
     .options = reload_opts,
     .args_size = sizeof(struct reload_args),
 };

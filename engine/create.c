@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Creating and starting a machine (engine.h). */
+#include "engine/apply.h"
 #include "engine/box_instance.h"
 #include "engine/engine.h"
 #include "engine/forward_ports.h"
@@ -65,6 +66,8 @@ static int create_from_box(struct machine_runtime *rt, struct box_instance *bi)
         rt->pctx.seed_iso = seed;
         log_info(RT_FMT "creating the machine", rt->m->name);
         rc = rt->provider->create(&rt->pctx) == 0 ? runtime_write_record(rt) : -1;
+        if (rc == 0)
+            rc = apply_record_spec(rt, bi->box.virtual_size);
         rt->pctx.box = NULL;
         rt->pctx.seed_iso = NULL;
     }

@@ -60,9 +60,13 @@ void engine_state(struct machine_runtime *rt, struct rove_state_report *out);
 
 /* What `rove up` does for one machine: a new one is created, started, waited for and fully
  * provisioned (a failure before it runs is undone; a later one keeps it for inspection unless
- * o->destroy_on_error); an existing one is started when stopped, waited for and provisioned
- * according to o->provision. */
+ * o->destroy_on_error); an existing one is started when stopped (after the machinefile's changes
+ * are applied to it), waited for and provisioned according to o->provision. */
 int engine_up(struct machine_runtime *rt, const struct up_options *o);
+/* What `rove reload` does for one machine: checks that the machinefile's changes can be applied
+ * (refused before anything is stopped otherwise), shuts it down, applies them, starts it, waits
+ * and provisions according to o->provision. A machine that does not exist is brought up. */
+int engine_reload(struct machine_runtime *rt, const struct up_options *o);
 /* engine_wait() then engine_provision() on a started machine. */
 int engine_wait_and_provision(struct machine_runtime *rt, enum provision_mode mode,
                               bool first_boot);

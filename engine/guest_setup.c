@@ -77,7 +77,8 @@ int engine_wait(struct machine_runtime *rt, bool first_boot, struct guest_conn *
     return rc;
 }
 
-/* cloud-init sets the hostname from the seed; other boxes get it here, at every boot. */
+/* cloud-init sets the hostname from the seed; other boxes get it here, at every boot, and so do
+ * cloud-init boxes whose hostname changed since their seed was made. */
 static int set_hostname(struct machine_runtime *rt, struct guest_conn *conn)
 {
     char *name = sh_quoted(rt->m->hostname);
@@ -121,7 +122,7 @@ int engine_provision(struct machine_runtime *rt, struct guest_conn *conn, enum p
                      bool first_boot)
 {
     int rc = first_boot && rt->record.cloud_init ? forget_insecure_key(rt, conn) : 0;
-    if (rc == 0 && !rt->record.cloud_init)
+    if (rc == 0 && (!rt->record.cloud_init || rt->hostname_changed))
         rc = set_hostname(rt, conn);
     if (rc == 0)
         rc = engine_sync(rt, conn);

@@ -79,6 +79,9 @@ void runtime_init(struct machine_runtime *rt, const struct machinefile *mf, stru
     char *record_path = fs_join(rt->state_dir, RUNTIME_RECORD);
     rt->created = read_record(record_path, &rt->record);
     free(record_path);
+    char *spec_path = fs_join(rt->state_dir, SPEC_RECORD_FILE);
+    rt->built_errno = spec_record_read(spec_path, &rt->built) == 0 ? 0 : errno;
+    free(spec_path);
     provider_spec_from_machine(m, &rt->spec);
     rt->pctx.project_id = rt->project_id;
     rt->pctx.state_dir = rt->state_dir;
@@ -101,6 +104,7 @@ void machine_record_clear(struct machine_record *rec)
 void runtime_release(struct machine_runtime *rt)
 {
     machine_record_clear(&rt->record);
+    spec_record_clear(&rt->built);
     provider_spec_release(&rt->spec);
     free(rt->state_dir);
     free(rt->journal_path);

@@ -4,6 +4,7 @@
 #ifndef ROVE_ENGINE_MACHINE_RUNTIME_H
 #define ROVE_ENGINE_MACHINE_RUNTIME_H
 
+#include "engine/spec_record.h"
 #include "machine/machinefile.h"
 #include "machine/state.h"
 #include "providers/machine_spec.h"
@@ -40,6 +41,9 @@ struct machine_runtime {
     char *journal_path;
     struct machine_record record; /* valid when created */
     bool created;                 /* machine.json exists */
+    struct spec_record built;     /* what it was built from (spec.json), when built_errno is 0 */
+    int built_errno;              /* ENOENT: no record (an older rove created it) */
+    bool hostname_changed;        /* applied since it last booted: set it again */
     const struct rove_provider *provider;
     struct provider_spec spec;
     struct rove_machine_ctx pctx;

@@ -216,6 +216,19 @@ struct rove_provider {
      * machine still uses. log_level as in rove_machine_ctx. */
     int (*remove_box_copies)(const struct rove_box *box, int log_level);
 
+    /* Optional, both or neither (NULL: the provider cannot change a created machine, and rove
+     * refuses every change). ctx->machine is the machinefile's spec now; old the one the machine
+     * was built from, as rove recorded it.
+     * reconfigure_check: whether the provider can turn the machine into ctx->machine. Touches
+     * nothing (the machine may be running). Returns 0 when it can, or -1 with why naming what it
+     * cannot change (e.g. "libvirt.uri qemu:///system -> qemu:///session").
+     * reconfigure: applies ctx->machine to the stopped machine (cpus, memory, a larger disk, the
+     * forwards, its settings). All or nothing: on failure the machine keeps its old, working
+     * definition. Growing the guest's file system into a larger disk is the guest's job. */
+    int (*reconfigure_check)(const struct rove_machine_ctx *ctx,
+                             const struct rove_machine_spec *old, char *why, size_t why_len);
+    int (*reconfigure)(const struct rove_machine_ctx *ctx, const struct rove_machine_spec *old);
+
     /* Optional, all four or none (NULL when the provider has no snapshots). Names are checked by
      * rove core ([A-Za-z0-9._-], 1 to 64 characters) before they get here.
      * save: of a running machine, its disks and memory; of a stopped one, its disks. Saving a

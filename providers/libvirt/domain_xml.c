@@ -7,7 +7,6 @@
 
 /* The NIC goes in a fixed slot of q35's root bus that libvirt does not hand out on its own. */
 #define NIC_PCI_ADDR "0x9"
-#define NETDEV_ID    "rovenet0"
 
 bool xml_escape(struct strbuf *sb, const char *s)
 {
@@ -128,19 +127,24 @@ static void add_mounts(struct strbuf *sb, const struct domain_config *c, const c
     }
 }
 
+void domain_netdev_value(struct strbuf *sb, bool restrict_network, int ssh_port,
+                         const struct rove_forward *forwards, size_t nforwards)
+{
+    sb_addf(sb, DOMAIN_NETDEV_PREFIX "restrict=%s", restrict_network ? "on" : "off");
+    sb_addf(sb, ",hostfwd=tcp:127.0.0.1:%d-:22", ssh_port);
+    for (size_t i = 0; i < nforwards; i++)
+        sb_addf(sb, ",hostfwd=%s:127.0.0.1:%d-:%d", forwards[i].proto, forwards[i].host,
+                forwards[i].guest);
+}
+
 /* libvirt 9.0 as Debian builds it drops <portForward> on user-mode interfaces, so the NIC and
  * its forwards are passed to QEMU directly. */
 static void add_network_args(struct strbuf *sb, const struct domain_config *c)
 {
-    sb_add(sb, "  <qemu:commandline>\n    <qemu:arg value='-netdev'/>\n");
-    sb_addf(sb, "    <qemu:arg value='user,id=" NETDEV_ID ",restrict=%s",
-            c->restrict_network ? "on" : "off");
-    sb_addf(sb, ",hostfwd=tcp:127.0.0.1:%d-:22", c->ssh_port);
-    for (size_t i = 0; i < c->nforwards; i++)
-        sb_addf(sb, ",hostfwd=%s:127.0.0.1:%d-:%d", c->forwards[i].proto, c->forwards[i].host,
-                c->forwards[i].guest);
+    sb_add(sb, "  <qemu:commandline>\n    <qemu:arg value='-netdev'/>\n    <qemu:arg value='");
+    domain_netdev_value(sb, c->restrict_network, c->ssh_port, c->forwards, c->nforwards);
     sb_add(sb, "'/>\n    <qemu:arg value='-device'/>\n"
-               "    <qemu:arg value='virtio-net-pci,netdev=" NETDEV_ID
+               "    <qemu:arg value='virtio-net-pci,netdev=" DOMAIN_NETDEV_ID
                ",bus=pcie.0,addr=" NIC_PCI_ADDR "'/>\n  </qemu:commandline>\n");
 }
 
@@ -156,6 +160,21 @@ static bool valid_tag(const char *tag)
     return n > 0 && n <= 31 && strspn(tag, "abcdefghijklmnopqrstuvwxyz0123456789") == n;
 }
 
+int domain_check_forwards(const char *machine, const struct rove_forward *forwards,
+                          size_t nforwards)
+{
+    for (size_t i = 0; i < nforwards; i++) {
+        const struct rove_forward *f = &forwards[i];
+        if (!valid_port(f->host) || !valid_port(f->guest))
+            return error("machine %s: forward %d -> %d: ports must be 1-65535", machine, f->host,
+                         f->guest);
+        if (!f->proto || (strcmp(f->proto, "tcp") != 0 && strcmp(f->proto, "udp") != 0))
+            return error("machine %s: forward %d -> %d: protocol '%s' is neither tcp nor udp",
+                         machine, f->host, f->guest, f->proto ? f->proto : "");
+    }
+    return 0;
+}
+
 static int check_config(const struct domain_config *c)
 {
     for (size_t i = 0; i < c->nmounts; i++)
@@ -166,16 +185,7 @@ static int check_config(const struct domain_config *c)
                          c->machine, i + 1);
     if (!valid_port(c->ssh_port))
         return error("domain %s: SSH port %d is not a valid port", c->name, c->ssh_port);
-    for (size_t i = 0; i < c->nforwards; i++) {
-        const struct rove_forward *f = &c->forwards[i];
-        if (!valid_port(f->host) || !valid_port(f->guest))
-            return error("machine %s: forward %d -> %d: ports must be 1-65535", c->machine, f->host,
-                         f->guest);
-        if (strcmp(f->proto, "tcp") != 0 && strcmp(f->proto, "udp") != 0)
-            return error("machine %s: forward %d -> %d: protocol '%s' is neither tcp nor udp",
-                         c->machine, f->host, f->guest, f->proto);
-    }
-    return 0;
+    return domain_check_forwards(c->machine, c->forwards, c->nforwards);
 }
 
 char *domain_xml_build(const struct domain_config *c)

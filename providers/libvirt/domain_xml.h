@@ -43,6 +43,19 @@ struct domain_config {
     gid_t run_gid;
 };
 
+/* The user-mode NIC QEMU is given through <qemu:commandline>: its -netdev value starts so. */
+#define DOMAIN_NETDEV_ID     "rovenet0"
+#define DOMAIN_NETDEV_PREFIX "user,id=" DOMAIN_NETDEV_ID ","
+
+/* Appends the -netdev value: user-mode networking, SSH on ssh_port and the forwards, all on
+ * 127.0.0.1 (characters that need no escaping in XML). */
+void domain_netdev_value(struct strbuf *sb, bool restrict_network, int ssh_port,
+                         const struct rove_forward *forwards, size_t nforwards);
+/* Returns 0 when every forward has valid ports and protocol, or -1 after naming the machine
+ * and the forward. */
+int domain_check_forwards(const char *machine, const struct rove_forward *forwards,
+                          size_t nforwards);
+
 /* Appends s escaped for XML text and attribute values. Returns false (appending nothing) when s
  * holds a character XML 1.0 cannot represent. */
 bool xml_escape(struct strbuf *sb, const char *s);

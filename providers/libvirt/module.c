@@ -59,6 +59,12 @@ TO_DRIVER(destroy,
           (ctx, records, nrecords))
 TO_DRIVER(ssh_endpoint, (const struct rove_machine_ctx *ctx, struct rove_endpoint *out), (ctx, out))
 TO_DRIVER(remove_box_copies, (const struct rove_box *box, int log_level), (box, log_level))
+TO_DRIVER(reconfigure_check,
+          (const struct rove_machine_ctx *ctx, const struct rove_machine_spec *old, char *why,
+           size_t why_len),
+          (ctx, old, why, why_len))
+TO_DRIVER(reconfigure, (const struct rove_machine_ctx *ctx, const struct rove_machine_spec *old),
+          (ctx, old))
 TO_DRIVER(snapshot_save, (const struct rove_machine_ctx *ctx, const char *name), (ctx, name))
 TO_DRIVER(snapshot_restore, (const struct rove_machine_ctx *ctx, const char *name), (ctx, name))
 TO_DRIVER(snapshot_delete, (const struct rove_machine_ctx *ctx, const char *name), (ctx, name))
@@ -100,6 +106,8 @@ static const struct rove_provider libvirt_provider = {
     .state = state,
     .ssh_endpoint = ssh_endpoint,
     .remove_box_copies = remove_box_copies,
+    .reconfigure_check = reconfigure_check,
+    .reconfigure = reconfigure,
     .snapshot_save = snapshot_save,
     .snapshot_restore = snapshot_restore,
     .snapshot_delete = snapshot_delete,

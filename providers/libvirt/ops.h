@@ -15,6 +15,9 @@ int lv_destroy(const struct rove_machine_ctx *ctx, const struct rove_journal_rec
                size_t nrecords);
 int lv_state(const struct rove_machine_ctx *ctx, struct rove_state_report *out);
 int lv_ssh_endpoint(const struct rove_machine_ctx *ctx, struct rove_endpoint *out);
+int lv_reconfigure_check(const struct rove_machine_ctx *ctx, const struct rove_machine_spec *old,
+                         char *why, size_t why_len);
+int lv_reconfigure(const struct rove_machine_ctx *ctx, const struct rove_machine_spec *old);
 int lv_snapshot_save(const struct rove_machine_ctx *ctx, const char *name);
 int lv_snapshot_restore(const struct rove_machine_ctx *ctx, const char *name);
 int lv_snapshot_delete(const struct rove_machine_ctx *ctx, const char *name);

@@ -46,6 +46,8 @@ static const struct rove_provider vmm_provider = {
     .destroy = vmm_destroy,
     .state = vmm_state,
     .ssh_endpoint = vmm_ssh_endpoint,
+    .reconfigure_check = vmm_reconfigure_check,
+    .reconfigure = vmm_reconfigure,
 };
 
 __attribute__((visibility("default"))) const struct rove_provider *rove_provider_entry(void)

@@ -14,6 +14,9 @@ int vmm_destroy(const struct rove_machine_ctx *ctx, const struct rove_journal_re
                 size_t nrecords);
 int vmm_state(const struct rove_machine_ctx *ctx, struct rove_state_report *out);
 int vmm_ssh_endpoint(const struct rove_machine_ctx *ctx, struct rove_endpoint *out);
+int vmm_reconfigure_check(const struct rove_machine_ctx *ctx, const struct rove_machine_spec *old,
+                          char *why, size_t why_len);
+int vmm_reconfigure(const struct rove_machine_ctx *ctx, const struct rove_machine_spec *old);
 
 /* Stops the rove-vmm behind pid_path/control_path: asks for a graceful shutdown unless force,
  * then kills it. Removes the pid file and socket it leaves behind. Returns 0 or -1. */

@@ -3,10 +3,12 @@
  * file in the state folder, journals two resources on create as a real provider does, appends
  * every call to $FAKE_PROVIDER_LOG ("create", "destroy fake.disk,fake.domain", ...) and fails
  * the operations named in $FAKE_PROVIDER_FAIL (comma-separated: probe, create, create-late (after
- * journaling), start, stop, destroy, state, snapshot-save, snapshot-restore, snapshot-delete,
- * snapshot-list). $FAKE_PROVIDER_DIES=1 makes a started (or restored running) machine stop at
- * once, as a guest that crashed. Snapshots are files beside the state, each holding the state it
- * was taken in; $FAKE_PROVIDER_NO_SNAPSHOTS=1 makes the module one without snapshots. */
+ * journaling), start, stop, destroy, state, reconfigure-check, reconfigure, snapshot-save,
+ * snapshot-restore, snapshot-delete, snapshot-list). $FAKE_PROVIDER_DIES=1 makes a started (or
+ * restored running) machine stop at once, as a guest that crashed. reconfigure logs the values it
+ * applies ("reconfigure cpus 1 -> 2 memory 1024 -> 768 MiB disk 0 -> 0 forwards 18555:22").
+ * Snapshots are files beside the state, each holding the state it was taken in;
+ * $FAKE_PROVIDER_NO_SNAPSHOTS=1 makes the module one without snapshots. */
 #include "providers/provider.h"
 
 #include <dirent.h>
@@ -274,6 +276,38 @@ static int snapshot_list(const struct rove_machine_ctx *ctx, rove_snapshot_fn ea
     return 0;
 }
 
+static int reconfigure_check(const struct rove_machine_ctx *ctx,
+                             const struct rove_machine_spec *old, char *why, size_t why_len)
+{
+    (void)old;
+    note("reconfigure-check");
+    if (!failing("reconfigure-check"))
+        return 0;
+    snprintf(why, why_len, "fake.thing cannot change");
+    return fail(ctx, "reconfigure-check");
+}
+
+static void say_forwards(char *out, size_t len, const struct rove_machine_spec *s)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < s->nforwards; i++)
+        snprintf(out + strlen(out), len - strlen(out), "%s%d:%d", i ? "," : "", s->forwards[i].host,
+                 s->forwards[i].guest);
+}
+
+static int reconfigure(const struct rove_machine_ctx *ctx, const struct rove_machine_spec *old)
+{
+    const struct rove_machine_spec *s = ctx->machine;
+    char from[256], to[256];
+    say_forwards(from, sizeof from, old);
+    say_forwards(to, sizeof to, s);
+    note("reconfigure cpus %d -> %d memory %llu -> %llu MiB disk %llu -> %llu forwards %s -> %s",
+         old->cpus, s->cpus, (unsigned long long)(old->memory >> 20),
+         (unsigned long long)(s->memory >> 20), (unsigned long long)(old->disk >> 20),
+         (unsigned long long)(s->disk >> 20), from, to);
+    return failing("reconfigure") ? fail(ctx, "reconfigure") : 0;
+}
+
 static const struct rove_provider fake = {
     .abi_version = ROVE_PROVIDER_ABI_VERSION,
     .name = "fake",
@@ -289,6 +323,8 @@ static const struct rove_provider fake = {
     .snapshot_restore = snapshot_restore,
     .snapshot_delete = snapshot_delete,
     .snapshot_list = snapshot_list,
+    .reconfigure_check = reconfigure_check,
+    .reconfigure = reconfigure,
 };
 
 /* The same provider without snapshots, as vmm is. */

@@ -2,6 +2,7 @@
 /* The engine (engine/engine.h, engine/plan.h) against the fake provider module: what each
  * operation asks of the provider, what it journals and records, and that a failure at any step
  * leaves nothing half-created (or, for a failed clean-up, keeps the journal for the next try). */
+#include "engine/apply.h"
 #include "engine/engine.h"
 #include "engine/plan.h"
 #include "engine/snapshot.h"
@@ -13,6 +14,8 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -301,6 +305,223 @@ static void test_stop_leaves_a_machine_that_is_not_running_alone(void **state)
     assert_int_equal(engine_destroy(&w->rt), 0);
 }
 
+/* ---- Applying a changed machinefile (engine/apply.h) ---- */
+
+/* The machinefile with web's entry replaced by web_yaml, loaded into a second world whose runtime
+ * sees the same state folder. */
+static struct world *changed_world(const char *web_yaml)
+{
+    char path[sizeof project + 32];
+    snprintf(path, sizeof path, "%s/changed.yaml", project);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "version: 1\ndefaults:\n  box: %s/fake.box\n  provider: fake\n  boot_timeout: 30\n"
+            "machines:\n  web: %s\n",
+            work, web_yaml);
+    fclose(f);
+    struct mf_errors errs = {0};
+    struct world *w = calloc(1, sizeof *w);
+    w->mf = machinefile_load(path, &errs);
+    if (!w->mf)
+        mf_errors_print(&errs);
+    assert_non_null(w->mf);
+    /* the state folder belongs to the project, whichever file describes it */
+    free(w->mf->path);
+    w->mf->path = xasprintf("%s/machinefile.yaml", project);
+    runtime_init(&w->rt, w->mf, machinefile_find(w->mf, "web"));
+    return w;
+}
+
+static void world_free(struct world *w)
+{
+    runtime_release(&w->rt);
+    machinefile_free(w->mf);
+    free(w);
+}
+
+/* A TCP port on 127.0.0.1 nothing listens on; the socket stays open (listening) when hold. */
+static int local_port(bool hold, int *fd_out)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    if (hold) {
+        assert_int_equal(listen(fd, 1), 0);
+        *fd_out = fd;
+    } else {
+        close(fd);
+    }
+    return ntohs(a.sin_port);
+}
+
+static char *pending_words(struct machine_runtime *rt)
+{
+    struct spec_diff d;
+    assert_true(apply_diff(rt, &d));
+    char *words = spec_diff_words(&d, false);
+    spec_diff_clear(&d);
+    return words;
+}
+
+static void test_the_spec_is_recorded_at_create(void **state)
+{
+    struct world *w = *state;
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    assert_int_equal(w->rt.built_errno, 0);
+    assert_int_equal(w->rt.built.spec.cpus, 1);
+    assert_int_equal(w->rt.built.spec.memory, (uint64_t)1 << 30);
+    assert_int_equal(w->rt.built.box_size, (uint64_t)1 << 30); /* the box's virtual_size */
+    assert_string_equal(w->rt.built.provider, "fake");
+    char *words = pending_words(&w->rt);
+    assert_string_equal(words, "");
+    free(words);
+    assert_int_equal(engine_destroy(&w->rt), 0);
+}
+
+/* up of a stopped machine applies what changed, then starts it; the record follows. */
+static void test_up_applies_changes_to_a_stopped_machine(void **state)
+{
+    struct world *w = *state;
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    sh(": > %s", log_path);
+    int port = local_port(false, NULL);
+    char yaml[256];
+    snprintf(yaml, sizeof yaml, "{memory: 768M, cpus: 2, forward: [{host: %d, guest: 22}]}", port);
+    struct world *c = changed_world(yaml);
+    char *words = pending_words(&c->rt), expected[256];
+    snprintf(expected, sizeof expected,
+             "cpus 1 -> 2, memory 1 GiB -> 768 MiB, forward none -> %d:22", port);
+    assert_string_equal(words, expected);
+    free(words);
+    setenv("FAKE_PROVIDER_DIES", "1", 1); /* ends the wait for SSH at once */
+    struct up_options o = {0};
+    assert_int_equal(engine_up(&c->rt, &o), -1);
+    char calls[512];
+    snprintf(calls, sizeof calls,
+             "reconfigure-check\nreconfigure cpus 1 -> 2 memory 1024 -> 768 MiB disk 0 -> 0 "
+             "forwards  -> %d:22\nstart\n",
+             port);
+    assert_calls(calls);
+    world_free(c);
+    /* read afresh, the machine is built from the machinefile now */
+    c = changed_world(yaml);
+    assert_int_equal(c->rt.built.spec.cpus, 2);
+    words = pending_words(&c->rt);
+    assert_string_equal(words, "");
+    free(words);
+    assert_int_equal(engine_up(&c->rt, &o), -1);
+    assert_calls("start\n"); /* nothing changed: nothing applied */
+    world_free(c);
+    assert_int_equal(engine_destroy(&w->rt), 0);
+}
+
+/* reload: checked while running, stopped, applied, started. */
+static void test_reload_stops_applies_and_starts(void **state)
+{
+    struct world *w = *state;
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    assert_int_equal(engine_start(&w->rt), 0);
+    sh(": > %s", log_path);
+    struct world *c = changed_world("{memory: 2G}");
+    setenv("FAKE_PROVIDER_DIES", "1", 1);
+    struct up_options o = {0};
+    assert_int_equal(engine_reload(&c->rt, &o), -1); /* the wait fails: the guest "died" */
+    assert_calls("reconfigure-check\nstop 60 acpi\nreconfigure cpus 1 -> 1 memory 1024 -> 2048 MiB "
+                 "disk 0 -> 0 forwards  -> \nstart\n");
+    assert_int_equal(c->rt.built.spec.memory, (uint64_t)2 << 30);
+    world_free(c);
+    assert_int_equal(engine_destroy(&w->rt), 0);
+}
+
+/* A machine built from from_yaml (NULL: w's machinefile), running, reloaded with yaml: refused,
+ * the provider asked only calls. */
+static void expect_refused_while_running(struct world *w, const char *from_yaml, const char *yaml,
+                                         const char *calls)
+{
+    struct world *base = from_yaml ? changed_world(from_yaml) : w;
+    assert_int_equal(engine_create(&base->rt, false), 0);
+    assert_int_equal(engine_start(&base->rt), 0);
+    sh(": > %s", log_path);
+    struct world *c = changed_world(yaml);
+    struct up_options o = {0};
+    assert_int_equal(engine_reload(&c->rt, &o), -1);
+    assert_calls(calls); /* never stopped */
+    assert_int_equal(state_of(&c->rt), ROVE_STATE_RUNNING);
+    assert_int_equal(c->rt.built.spec.cpus, 1);
+    world_free(c);
+    assert_int_equal(engine_destroy(&base->rt), 0);
+    if (base != w)
+        world_free(base);
+    sh("rm -rf %s/.rove && : > %s", project, log_path);
+}
+
+static void test_reload_refuses_before_stopping(void **state)
+{
+    struct world *w = *state;
+    /* another box, a smaller disk, a version the box does not have: nothing asked of the
+     * provider */
+    char yaml[512];
+    snprintf(yaml, sizeof yaml, "{cpus: 2, box: %s/other.box}", work);
+    expect_refused_while_running(w, NULL, yaml, "");
+    expect_refused_while_running(w, "{disk: 3G}", "{cpus: 2, disk: 2G}", "");
+    expect_refused_while_running(w, NULL, "{box_version: '>= 1'}", "");
+    /* the provider says it cannot */
+    setenv("FAKE_PROVIDER_FAIL", "reconfigure-check", 1);
+    expect_refused_while_running(w, NULL, "{cpus: 2}",
+                                 "reconfigure-check\nreconfigure-check failed\n");
+    unsetenv("FAKE_PROVIDER_FAIL");
+    /* the new host port is taken */
+    int fd = -1, port = local_port(true, &fd);
+    snprintf(yaml, sizeof yaml, "{forward: [{host: %d, guest: 80}]}", port);
+    expect_refused_while_running(w, NULL, yaml, "reconfigure-check\n");
+    close(fd);
+}
+
+/* A failed apply leaves the old definition and record, and the machine is started as it was. */
+static void test_failed_apply_keeps_the_old_settings(void **state)
+{
+    struct world *w = *state;
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    assert_int_equal(engine_start(&w->rt), 0);
+    sh(": > %s", log_path);
+    setenv("FAKE_PROVIDER_FAIL", "reconfigure", 1);
+    struct world *c = changed_world("{cpus: 2}");
+    struct up_options o = {0};
+    assert_int_equal(engine_reload(&c->rt, &o), -1);
+    assert_calls("reconfigure-check\nstop 60 acpi\nreconfigure cpus 1 -> 2 memory 1024 -> 1024 MiB "
+                 "disk 0 -> 0 forwards  -> \nreconfigure failed\nstart\n");
+    assert_int_equal(state_of(&c->rt), ROVE_STATE_RUNNING);
+    char *words = pending_words(&c->rt);
+    assert_string_equal(words, "cpus 1 -> 2");
+    free(words);
+    world_free(c);
+    unsetenv("FAKE_PROVIDER_FAIL");
+    assert_int_equal(engine_destroy(&w->rt), 0);
+}
+
+/* A machine an older rove created has no record: it is started as it is. */
+static void test_a_machine_without_a_record_is_left_as_it_is(void **state)
+{
+    struct world *w = *state;
+    assert_int_equal(engine_create(&w->rt, false), 0);
+    char *spec = fs_join(w->rt.state_dir, SPEC_RECORD_FILE);
+    assert_int_equal(unlink(spec), 0);
+    free(spec);
+    sh(": > %s", log_path);
+    struct world *c = changed_world("{cpus: 2}");
+    struct spec_diff d;
+    assert_false(apply_diff(&c->rt, &d));
+    setenv("FAKE_PROVIDER_DIES", "1", 1);
+    struct up_options o = {0};
+    assert_int_equal(engine_up(&c->rt, &o), -1);
+    assert_calls("start\n");
+    world_free(c);
+    assert_int_equal(engine_destroy(&w->rt), 0);
+}
+
 static int record_name(struct machine_runtime *rt, void *arg)
 {
     struct strbuf *order = arg;
@@ -561,6 +782,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_snapshot_failed_or_interrupted_save_leaves_none, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_spec_is_recorded_at_create, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_up_applies_changes_to_a_stopped_machine, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reload_stops_applies_and_starts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reload_refuses_before_stopping, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_apply_keeps_the_old_settings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_machine_without_a_record_is_left_as_it_is, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Domain XML generation: escaping, forwards, kernel boot; every generated document is checked by
- * libvirt itself (the test:///default driver defines it) and by virt-xml-validate's schema. */
+ * libvirt itself (the test:///default driver defines it) and by virt-xml-validate's schema; and
+ * the edit of a defined domain's XML that reload applies. */
 #include "providers/libvirt/connection.h"
+#include "providers/libvirt/domain_edit.h"
 #include "providers/libvirt/domain_xml.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
@@ -300,6 +302,95 @@ static void test_invalid_mounts_are_refused(void **state)
     }
 }
 
+/* The text between open and the next '<' after it in xml, newly allocated, or NULL. */
+static char *text_after(const char *xml, const char *open)
+{
+    const char *at = strstr(xml, open);
+    if (!at)
+        return NULL;
+    at += strlen(open);
+    return xstrndup(at, strcspn(at, "<"));
+}
+
+static const struct rove_forward moved[] = {{18556, 22, "tcp"}};
+static const struct domain_edit edit = {.cpus = 3,
+                                        .memory_kib = 768 * 1024,
+                                        .restrict_network = true,
+                                        .ssh_port = 2222,
+                                        .forwards = moved,
+                                        .nforwards = 1};
+
+static void expect_edited(const char *xml)
+{
+    char *memory = text_after(xml, "<memory unit='KiB'>");
+    char *vcpu = text_after(xml, "<vcpu placement='static'>");
+    assert_string_equal(memory, "786432");
+    assert_string_equal(vcpu, "3");
+    free(memory);
+    free(vcpu);
+}
+
+/* As rove defined it: the forwards move, the SSH port and the disks stay, libvirt accepts it
+ * (its test driver keeps no <qemu:commandline>: the forwards are checked before). */
+static void test_edit_changes_cpus_memory_and_forwards_only(void **state)
+{
+    (void)state;
+    struct domain_config c = base_config();
+    char *built = domain_xml_build(&c);
+    char *edited = domain_edit_apply("web", built, &edit);
+    assert_non_null(edited);
+    expect_edited(edited);
+    assert_non_null(strstr(edited, "value='user,id=rovenet0,restrict=on,hostfwd=tcp:127.0.0.1:2222-"
+                                   ":22,hostfwd=tcp:127.0.0.1:18556-:22'"));
+    assert_null(strstr(edited, "8080"));
+    assert_non_null(strstr(edited, "rove-0123abcd-web-seed.iso"));
+    char *again = libvirt_round_trip(edited);
+    expect_edited(again);
+    free(again);
+    free(edited);
+    free(built);
+}
+
+/* As libvirt gives it back (placement, currentMemory, a UUID): each is set, the UUID kept. */
+static void test_edit_of_the_xml_libvirt_keeps(void **state)
+{
+    (void)state;
+    const char *defined =
+        "<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>\n"
+        "  <name>rove-0123abcd-web</name>\n  "
+        "<uuid>6c1f1b8e-6a43-4ab1-9b5e-0f3c2b7e9d11</uuid>\n"
+        "  <memory unit='KiB'>524288</memory>\n"
+        "  <currentMemory unit='KiB'>524288</currentMemory>\n"
+        "  <vcpu placement='static'>1</vcpu>\n  "
+        "<memoryBacking><nosharepages/></memoryBacking>\n"
+        "  <qemu:commandline>\n    <qemu:arg value='-netdev'/>\n"
+        "    <qemu:arg value='user,id=rovenet0,restrict=off,hostfwd=tcp:127.0.0.1:2222-:22,"
+        "hostfwd=tcp:127.0.0.1:18555-:22'/>\n  </qemu:commandline>\n</domain>\n";
+    char *edited = domain_edit_apply("web", defined, &edit);
+    assert_non_null(edited);
+    expect_edited(edited);
+    char *current = text_after(edited, "<currentMemory unit='KiB'>");
+    assert_string_equal(current, "786432");
+    free(current);
+    assert_non_null(strstr(edited, "<uuid>6c1f1b8e-6a43-4ab1-9b5e-0f3c2b7e9d11</uuid>"));
+    assert_non_null(strstr(edited, "<memoryBacking><nosharepages/></memoryBacking>"));
+    assert_non_null(strstr(edited, "hostfwd=tcp:127.0.0.1:18556-:22'/>"));
+    assert_null(strstr(edited, "18555"));
+    free(edited);
+}
+
+static void test_edit_refuses_a_domain_rove_did_not_define(void **state)
+{
+    (void)state;
+    struct domain_edit e = {.cpus = 1, .memory_kib = 1024, .ssh_port = 2222};
+    assert_null(domain_edit_apply("web", "<domain><name>x</name></domain>", &e));
+    assert_null(domain_edit_apply(
+        "web", "<domain><memory unit='KiB'>1</memory><vcpu>1</vcpu></domain>", &e));
+    /* <memoryBacking> and <vcpus> are other elements */
+    assert_null(domain_edit_apply(
+        "web", "<domain><memoryBacking/><vcpus><vcpu id='0'/></vcpus></domain>", &e));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +403,9 @@ int main(void)
         cmocka_unit_test(test_domain_type_follows_accelerator),
         cmocka_unit_test(test_mounts_and_the_user_qemu_runs_as),
         cmocka_unit_test(test_invalid_mounts_are_refused),
+        cmocka_unit_test(test_edit_changes_cpus_memory_and_forwards_only),
+        cmocka_unit_test(test_edit_of_the_xml_libvirt_keeps),
+        cmocka_unit_test(test_edit_refuses_a_domain_rove_did_not_define),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

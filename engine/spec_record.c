@@ -173,9 +173,7 @@ int spec_record_write(const char *path, const struct spec_record *r)
     for (size_t i = 0; i < NFIELDS; i++)
         json_object_object_add(spec, spec_fields[i].key, field_json(&spec_fields[i], &r->spec));
     json_object_object_add(o, "spec", spec);
-    const char *text =
-        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-    int rc = fs_write_atomic(path, text, strlen(text), 0600);
+    int rc = json_write_atomic(path, o, 0600);
     json_object_put(o);
     return rc;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "util/json.h"
+#include "util/fs.h"
 
 #include <string.h>
 
@@ -31,6 +32,13 @@ void json_print_and_put(FILE *out, struct json_object *obj)
 void json_add_string(struct json_object *obj, const char *key, const char *value)
 {
     json_object_object_add(obj, key, value ? json_object_new_string(value) : NULL);
+}
+
+int json_write_atomic(const char *path, struct json_object *obj, unsigned mode)
+{
+    const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE);
+    return fs_write_atomic(path, text, strlen(text), mode);
 }
 
 void json_add_int(struct json_object *obj, const char *key, long long value)

@@ -14,5 +14,8 @@ void json_print_and_put(FILE *out, struct json_object *obj);
 /* Adds key: string (or null for a NULL string) to obj. */
 void json_add_string(struct json_object *obj, const char *key, const char *value);
 void json_add_int(struct json_object *obj, const char *key, long long value);
+/* Writes obj, pretty and with '/' unescaped, to path through fs_write_atomic (mode: the new
+ * file's). Keeps the reference. Returns 0, or -1 with errno set. */
+int json_write_atomic(const char *path, struct json_object *obj, unsigned mode);
 
 #endif

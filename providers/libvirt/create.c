@@ -12,6 +12,7 @@
 #include "providers/libvirt/ports.h"
 #include "providers/libvirt/storage.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -243,10 +244,8 @@ static void write_state_file(struct lv_machine *m, virDomainPtr dom, const char 
     json_object_object_add(o, "uuid", json_object_new_string(uuid));
     json_object_object_add(o, "pool", json_object_new_string(m->opts.pool));
     json_object_object_add(o, "accelerator", json_object_new_string(accel_why));
-    const char *text =
-        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
     char *path = fs_join(m->ctx->state_dir, LV_STATE_FILE);
-    if (fs_write_atomic(path, text, strlen(text), 0600) != 0)
+    if (json_write_atomic(path, o, 0600) != 0)
         log_warn("machine %s: cannot write %s", m->name, path);
     free(path);
     json_object_put(o);

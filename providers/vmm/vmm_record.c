@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "providers/vmm/vmm_record.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 
 #include <errno.h>
@@ -35,9 +36,7 @@ int vmm_record_write(const char *path, const struct vmm_record *r)
         json_object_array_add(fwds, f);
     }
     json_object_object_add(o, "forwards", fwds);
-    const char *text =
-        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-    int rc = fs_write_atomic(path, text, strlen(text), 0600);
+    int rc = json_write_atomic(path, o, 0600);
     json_object_put(o);
     return rc;
 }

@@ -5,16 +5,7 @@
 # seconds. The fake's guest never answers SSH; FAKE_PROVIDER_DIES makes it stop at once, which
 # ends the wait.
 . "$(dirname "$0")/lib.sh"
-: "${FAKE_PROVIDER_DIR:?set FAKE_PROVIDER_DIR to the fake provider module's folder}"
-if [ ! -f "$FAKE_PROVIDER_DIR/rove-provider-fake.so" ]; then
-    echo "SKIP: the fake provider module is built with the unit tests (ROVE_TESTS=ON)"
-    exit 77
-fi
-export ROVE_PROVIDER_PATH=$FAKE_PROVIDER_DIR FAKE_PROVIDER_LOG=$WORK/calls FAKE_PROVIDER_DIES=1
-
-mkdir box && (cd box && truncate -s 1M box.img &&
-    printf '{"provider":"fake","format":"raw","virtual_size":1}' >metadata.json &&
-    tar -cf ../fake.box metadata.json box.img)
+use_fake_provider
 printf 'version: 1\ndefaults: {box: ./fake.box, provider: fake, boot_timeout: 5}\nmachines:\n  web: {}\n  db: {}\n' >machinefile.yaml
 
 run up web

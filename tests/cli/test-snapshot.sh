@@ -5,16 +5,7 @@
 # to end against the engine's fake provider module (tests/unit/engine/fake_provider.c), whose
 # snapshots are files: no VM. tests/vm/test-snapshot.sh does the same with a real guest.
 . "$(dirname "$0")/lib.sh"
-: "${FAKE_PROVIDER_DIR:?set FAKE_PROVIDER_DIR to the fake provider module's folder}"
-if [ ! -f "$FAKE_PROVIDER_DIR/rove-provider-fake.so" ]; then
-    echo "SKIP: the fake provider module is built with the unit tests (ROVE_TESTS=ON)"
-    exit 77
-fi
-export ROVE_PROVIDER_PATH=$FAKE_PROVIDER_DIR FAKE_PROVIDER_LOG=$WORK/calls FAKE_PROVIDER_DIES=1
-
-mkdir box && (cd box && truncate -s 1M box.img &&
-    printf '{"provider":"fake","format":"raw","virtual_size":1}' >metadata.json &&
-    tar -cf ../fake.box metadata.json box.img)
+use_fake_provider
 printf 'version: 1\ndefaults: {box: ./fake.box, provider: fake, boot_timeout: 5}\nmachines:\n  web: {}\n  db: {provider: vmm}\n' >machinefile.yaml
 snapshots() { "$ROVE" snapshot list --json web | python3 -c '
 import json, sys
